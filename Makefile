@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Top-level build.  `make` builds the guest library, every x86/*.flat image
+# and the host programs; `make check` runs the project's own tests.
+# Host pieces add themselves through host/*.mk fragments.
+
+.DEFAULT_GOAL := all
+
+# A fresh clone builds with the default configuration; run ./configure
+# yourself for a cross compiler or another prefix.
+config.mak: configure
+	@if [ -f config.mak ]; then \
+		echo "configure is newer than config.mak: re-run ./configure with your options" >&2; \
+		touch config.mak; \
+	else \
+		./configure; \
+	fi
+include config.mak
+
+# Keep every output path relative so the tree can be built in place.
+.SUFFIXES:
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all guest host check check-host check-guest install clean distclean
+
+DESTDIR ?=
+prefix ?= $(PREFIX)
+
+WERROR_FLAG := $(if $(filter yes,$(WERROR)),-Werror)
+
+# ---- guest (freestanding x86-64) --------------------------------------------
+GUEST_CFLAGS := -std=gnu11 -O2 -g -m64 -ffreestanding -fno-pic -fno-pie \
+	-fno-stack-protector -fno-omit-frame-pointer -mno-red-zone \
+	-mgeneral-regs-only -fno-asynchronous-unwind-tables \
+	-fno-strict-aliasing -Wall -Wextra -Wno-unused-parameter \
+	-Wmissing-prototypes -Wstrict-prototypes $(WERROR_FLAG) \
+	-Ilib -Ilib/x86 -MMD -MP
+GUEST_ASFLAGS := -m64 -Ilib -Ilib/x86 -MMD -MP -D__ASSEMBLY__
+
+LIB_SRCS := $(sort $(wildcard lib/*.c lib/x86/*.c lib/x86/*.S))
+LIB_OBJS := $(patsubst %.c,%.o,$(patsubst %.S,%.o,$(LIB_SRCS)))
+TESTS := $(sort $(patsubst %.c,%.flat,$(wildcard x86/*.c)))
+
+all: guest host
+
+guest: $(TESTS)
+
+lib/%.o: lib/%.c config.mak
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+lib/%.o: lib/%.S config.mak
+	$(CC) $(GUEST_ASFLAGS) -c $< -o $@
+
+x86/%.o: x86/%.c config.mak
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+x86/%.o: x86/%.S config.mak
+	$(CC) $(GUEST_ASFLAGS) -c $< -o $@
+
+lib/libcflat.a: $(LIB_OBJS)
+	rm -f $@
+	$(CROSS_PREFIX)ar rcs $@ $^
+
+# Link as x86-64, then wrap as ELF32: QEMU's -kernel multiboot loader
+# refuses x86-64 ELF files, and the code runs in long mode anyway.
+x86/%.elf: x86/cstart64.o x86/%.o lib/libcflat.a x86/flat.lds
+	$(LD) -m elf_x86_64 -nostdlib -z noexecstack -z max-page-size=0x1000 \
+		-T x86/flat.lds -o $@ x86/cstart64.o x86/$*.o lib/libcflat.a $(LIBGCC)
+
+x86/%.flat: x86/%.elf
+	$(OBJCOPY) -O elf32-i386 $< $@
+
+# ---- host ----------------------------------------------------------------------
+HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
+	-Wmissing-prototypes -Wstrict-prototypes $(WERROR_FLAG) -Ilib -Ihost -MMD -MP
+# Sanitized builds of host code, used by `make check`.
+SAN_CFLAGS := $(HOST_CFLAGS) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+
+HOST_PROGS :=		# installed host programs (added by host/*.mk)
+CHECK_PROGS :=		# host unit-test programs run by `make check`
+HOST_CLEAN :=
+
+include $(sort $(wildcard host/*.mk))
+
+host: $(HOST_PROGS)
+
+# ---- checks ---------------------------------------------------------------------
+# Every check program prints PASS:/FAIL:/SKIP: lines; scripts/check.sh
+# runs them all, then boots the guest images under QEMU TCG, and ends with
+# one "N passed, N failed, N skipped" line.
+check: all $(CHECK_PROGS)
+	./scripts/check.sh $(CHECK_PROGS)
+
+# ---- install -------------------------------------------------------------------
+# One relocatable directory: $(prefix)/share/kvm-msrfilter-tests holds the
+# runner, cfg, images, filters and host programs; $(prefix)/bin/ gets a link.
+INSTDIR = $(DESTDIR)$(prefix)/share/kvm-msrfilter-tests
+install: all
+	mkdir -p $(INSTDIR)/x86 $(INSTDIR)/host $(INSTDIR)/scripts $(INSTDIR)/filters \
+		$(DESTDIR)$(prefix)/bin
+	cp run_tests.sh unittests.cfg $(INSTDIR)/
+	cp $(TESTS) $(INSTDIR)/x86/
+	cp $(HOST_PROGS) $(INSTDIR)/host/
+	cp scripts/*.sh $(INSTDIR)/scripts/
+	-cp filters/*.filter $(INSTDIR)/filters/ 2>/dev/null
+	[ ! -f known-failures ] || cp known-failures $(INSTDIR)/
+	echo installed > $(INSTDIR)/.installed
+	ln -sf ../share/kvm-msrfilter-tests/run_tests.sh $(DESTDIR)$(prefix)/bin/kvm-msrfilter-tests
+
+clean:
+	rm -f lib/*.o lib/x86/*.o lib/*.d lib/x86/*.d lib/libcflat.a
+	rm -f x86/*.o x86/*.d x86/*.elf x86/*.flat
+	rm -f $(HOST_PROGS) $(CHECK_PROGS) $(HOST_CLEAN)
+	rm -rf host/obj
+
+distclean: clean
+	rm -f config.mak
+	rm -rf logs
+
+-include $(wildcard lib/*.d lib/x86/*.d x86/*.d)

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Known failures: a test (or some of its subtests) that is expected to
+ * fail on this host, e.g. a kernel bug with a fix pending.  File format,
+ * one entry per line ('#' starts a comment, also after an entry):
+ *
+ *   TEST-GLOB                    # reason
+ *   TEST-GLOB/SUBTEST-GLOB       # reason
+ *
+ * A whole-test entry turns FAIL and TIMEOUT into XFAIL, and PASS into
+ * XPASS (the bug is gone: remove the entry).  Subtest entries match the
+ * text after "FAIL: " / "PASS: " with fnmatch(): a FAIL whose every FAIL
+ * line is known becomes XFAIL; a PASS in which a known subtest passed
+ * becomes XPASS.
+ */
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runner.h"
+
+struct known {
+	char *test, *sub, *reason;	/* sub may be NULL */
+	int line;
+};
+
+static struct known *known;
+static int nknown;
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = 0;
+	return s;
+}
+
+static bool valid_test_glob(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789_.+-*?[]!", *s))
+			return false;
+	return true;
+}
+
+static int parse_entry(struct runner *r, char *line, int lineno,
+		       char *err, size_t errlen)
+{
+	char *hash = strchr(line, '#'), *slash, *reason = NULL;
+	struct known *k;
+	int i;
+
+	if (hash) {
+		*hash = 0;
+		reason = trim(hash + 1);
+	}
+	line = trim(line);
+	if (!*line)
+		return 0;
+	slash = strchr(line, '/');
+	if (slash)
+		*slash = 0;
+	if (!valid_test_glob(trim(line)) || (slash && !*trim(slash + 1))) {
+		snprintf(err, errlen, "%s:%d: expected TEST-GLOB or "
+			 "TEST-GLOB/SUBTEST-GLOB", r->known_path, lineno);
+		return -1;
+	}
+	known = xrealloc(known, (nknown + 1) * sizeof(*known));
+	k = &known[nknown++];
+	k->test = xstrdup(trim(line));
+	k->sub = slash ? xstrdup(trim(slash + 1)) : NULL;
+	k->reason = reason && *reason ? xstrdup(reason) : NULL;
+	k->line = lineno;
+	for (i = 0; i < r->cfg.ntests; i++)
+		if (!fnmatch(k->test, r->cfg.tests[i].name, 0))
+			break;
+	if (i == r->cfg.ntests)
+		fprintf(stderr, "run_tests: warning: %s:%d: '%s' matches no test\n",
+			r->known_path, lineno, k->test);
+	return 0;
+}
+
+int known_load(struct runner *r, char *err, size_t errlen)
+{
+	char *text, *line, *next;
+	int lineno = 0;
+
+	if (!r->known_path)
+		return 0;
+	text = read_small_file(r->known_path, 1 << 20, err, errlen);
+	if (!text)
+		return -1;
+	for (line = text; *line; line = next) {
+		size_t n = strcspn(line, "\n");
+
+		next = line + n + (line[n] == '\n');
+		line[n] = 0;
+		if (parse_entry(r, line, ++lineno, err, errlen)) {
+			free(text);
+			return -1;
+		}
+	}
+	free(text);
+	return 0;
+}
+
+static char *with_reason(const char *what, const struct known *k, const char *was)
+{
+	return xasprintf("%s%s%s%s%s", what, k->reason ? ": " : "",
+			 k->reason ? k->reason : "", was ? "; " : "", was ? was : "");
+}
+
+static void set(struct result *res, enum status st, char *reason, const struct known *k)
+{
+	free(res->reason);
+	res->reason = reason;
+	res->status = st;
+	res->known = true;
+	free(res->known_reason);
+	res->known_reason = k->reason ? xstrdup(k->reason) : NULL;
+}
+
+/* The known entry matching subtest 'name' of test 'test', or NULL. */
+static const struct known *known_sub(const char *test, const char *name)
+{
+	int i;
+
+	for (i = 0; i < nknown; i++)
+		if (known[i].sub && !fnmatch(known[i].test, test, 0) &&
+		    !fnmatch(known[i].sub, name, 0))
+			return &known[i];
+	return NULL;
+}
+
+static void apply_subtests(struct job *j)
+{
+	struct result *res = &j->res;
+	const struct known *k = NULL, *any = NULL;
+	size_t i;
+
+	if (res->status == ST_FAIL) {
+		/* Only when every failure is a known one, and we saw them all. */
+		if (res->guest_code != 1 || res->subs_dropped || !res->nlines[SUB_FAIL])
+			return;
+		for (i = 0; i < res->nsubs; i++) {
+			if (res->subs[i].st != SUB_FAIL)
+				continue;
+			k = known_sub(j->t->name, res->subs[i].name);
+			if (!k)
+				return;
+			any = any ? any : k;
+		}
+		set(res, ST_XFAIL, with_reason("known failure", any, res->reason), any);
+	} else if (res->status == ST_PASS) {
+		for (i = 0; i < res->nsubs; i++) {
+			if (res->subs[i].st != SUB_PASS)
+				continue;
+			k = known_sub(j->t->name, res->subs[i].name);
+			if (k) {
+				char *what = xasprintf("known failure passed: %s",
+						       res->subs[i].name);
+
+				set(res, ST_XPASS, with_reason(what, k, NULL), k);
+				free(what);
+				return;
+			}
+		}
+	}
+}
+
+void known_apply(struct runner *r, struct job *j)
+{
+	struct result *res = &j->res;
+	int i;
+
+	for (i = 0; i < nknown; i++) {
+		const struct known *k = &known[i];
+
+		if (k->sub || fnmatch(k->test, j->t->name, 0))
+			continue;
+		if (res->status == ST_FAIL || res->status == ST_TIMEOUT)
+			set(res, ST_XFAIL, with_reason("known failure", k, res->reason), k);
+		else if (res->status == ST_PASS)
+			set(res, ST_XPASS, with_reason("known failure passed", k, NULL), k);
+		return;
+	}
+	apply_subtests(j);
+}

@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests of the unittests.cfg parser (host/cfg.c), built with ASan and
+ * UBSan.  Every malformed file in host/tests/data/cfg/ starts with
+ *   # expect: LINE: message
+ * and must fail with exactly "PATH:LINE: message".  Valid inputs are
+ * checked field by field; the shipped unittests.cfg must parse; truncated
+ * and mutated inputs must give an error or a result, never a crash.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg.h"
+
+#define DATA_DIR "host/tests/data/cfg"
+
+static int failures;
+
+static void check(bool ok, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void check(bool ok, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s: cfg: %s", ok ? "PASS" : "FAIL", name);
+	if (!ok) {
+		failures++;
+		printf(" (");
+		va_start(ap, fmt);
+		vprintf(fmt, ap);
+		va_end(ap);
+		printf(")");
+	}
+	printf("\n");
+}
+
+static int parse(const char *text, struct cfg *cfg, char *err, size_t errlen)
+{
+	return cfg_parse("t.cfg", text, strlen(text), cfg, err, errlen);
+}
+
+/* ---- malformed files ----------------------------------------------------- */
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc(n + 1);
+	if (fread(buf, 1, n, f) != (size_t)n) {
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	buf[n] = 0;
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static void test_data_files(void)
+{
+	struct dirent **ents;
+	int n, i, files = 0;
+
+	n = scandir(DATA_DIR, &ents, NULL, by_name);
+	check(n > 0, "data directory " DATA_DIR " is readable", "scandir failed");
+	for (i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+		char path[512], want[1024], err[1024], *text, *nl;
+		struct cfg cfg;
+		size_t len;
+		int r;
+
+		if (strlen(name) < 5 || strcmp(name + strlen(name) - 4, ".cfg"))
+			goto next;
+		files++;
+		snprintf(path, sizeof(path), "%s/%s", DATA_DIR, name);
+		text = slurp(path, &len);
+		if (!text || strncmp(text, "# expect: ", 10)) {
+			check(false, name, "no '# expect: ' first line");
+			free(text);
+			goto next;
+		}
+		nl = strchr(text, '\n');
+		snprintf(want, sizeof(want), "%s:%.*s", path,
+			 (int)(nl - text - 10), text + 10);
+		free(text);
+		r = cfg_load(path, &cfg, err, sizeof(err));
+		check(r == -1 && !strcmp(err, want) && cfg.ntests == 0 && !cfg.tests,
+		      name, "want \"%s\", got %d \"%s\"", want, r, err);
+		cfg_free(&cfg);
+next:
+		free(ents[i]);
+	}
+	free(ents);
+	check(files >= 40, "at least 40 malformed files", "only %d", files);
+}
+
+/* ---- valid input ---------------------------------------------------------- */
+
+static void test_all_keys(void)
+{
+	static const char text[] =
+		"# comment\n"
+		"\n"
+		"[first]\n"
+		"file = a.flat\n"
+		"\ttest_args   =   x \"y z\"  \n"
+		"smp = 4\n"
+		"groups = g1  g2\tnodefault\n"
+		"accel = kvm\n"
+		"timeout = 2m\n"
+		"vmm = kvmrun\n"
+		"filter = deny-all.filter\n"
+		"exit_mask = 0x7\n"
+		"irqchip = split\n"
+		"cpuid = -x2apic\n"
+		"kvmrun_params = --mem 128\n"
+		"  # indented comment\n"
+		"[second.2+x-y_z]\r\n"
+		"file=b.flat\r\n"
+		"extra_params = -cpu max,+x2apic \\\n"
+		"   -m 'a b' \\\n"
+		"\n"
+		"accel = tcg\n"
+		"timeout = 90s\n"
+		"[third]\n"
+		"file = c.flat\n"
+		"test_args =\n";
+	struct cfg cfg;
+	char err[256];
+	int r = parse(text, &cfg, err, sizeof(err));
+	const struct cfg_test *a = &cfg.tests[0], *b = &cfg.tests[1], *c = &cfg.tests[2];
+
+	check(r == 0 && cfg.ntests == 3, "all keys parse", "r=%d n=%d err=%s",
+	      r, cfg.ntests, err);
+	if (r || cfg.ntests != 3)
+		return;
+	check(!strcmp(a->name, "first") && a->line == 3 && !strcmp(a->file, "a.flat"),
+	      "name, line and file", "%s %d %s", a->name, a->line, a->file);
+	check(!strcmp(a->test_args, "x \"y z\""), "test_args kept raw and trimmed",
+	      "'%s'", a->test_args);
+	check(a->smp == 4 && a->accel == CFG_ACCEL_KVM && a->timeout == 120 &&
+	      a->vmm == CFG_VMM_KVMRUN && a->exit_mask == 7 &&
+	      a->irqchip == CFG_IRQCHIP_SPLIT, "numbers and enums",
+	      "smp %d accel %d timeout %d vmm %d mask %d irqchip %d", a->smp,
+	      a->accel, a->timeout, a->vmm, a->exit_mask, a->irqchip);
+	check(a->ngroups == 3 && !strcmp(a->groups[0], "g1") &&
+	      !strcmp(a->groups[2], "nodefault") && !a->groups[3] &&
+	      cfg_in_group(a, "g2") && !cfg_in_group(a, "g"), "groups",
+	      "%d groups", a->ngroups);
+	check(!strcmp(a->filter, "deny-all.filter") && !strcmp(a->cpuid, "-x2apic") &&
+	      !strcmp(a->kvmrun_params, "--mem 128") && !a->extra_params,
+	      "strings", "filter %s cpuid %s", a->filter, a->cpuid);
+	check(!strcmp(b->name, "second.2+x-y_z") && !strcmp(b->file, "b.flat"),
+	      "CRLF lines and a name with every allowed character", "%s %s",
+	      b->name, b->file);
+	check(b->extra_params && !strcmp(b->extra_params, "-cpu max,+x2apic -m 'a b'"),
+	      "continuation lines join with one blank, empty last part",
+	      "'%s'", b->extra_params ? b->extra_params : "(null)");
+	check(b->smp == 1 && b->exit_mask == -1 && b->irqchip == CFG_IRQCHIP_UNSET &&
+	      b->vmm == CFG_VMM_ANY && b->timeout == 90 && b->accel == CFG_ACCEL_TCG &&
+	      !b->filter && !b->cpuid && b->ngroups == 0 && b->groups && !b->groups[0] &&
+	      !strcmp(b->test_args, ""), "defaults of unset keys", "smp %d mask %d",
+	      b->smp, b->exit_mask);
+	check(c->test_args && !strcmp(c->test_args, ""), "empty test_args allowed",
+	      "'%s'", c->test_args);
+	cfg_free(&cfg);
+}
+
+static void test_empty_and_comments(void)
+{
+	struct cfg cfg;
+	char err[256];
+
+	check(!parse("", &cfg, err, sizeof(err)) && cfg.ntests == 0,
+	      "empty input is no tests", "%s", err);
+	cfg_free(&cfg);
+	check(!parse("# only\n\n   \n\t# comments\n", &cfg, err, sizeof(err)) &&
+	      cfg.ntests == 0, "comments only", "%s", err);
+	cfg_free(&cfg);
+	check(!parse("[a]\nfile = a.flat", &cfg, err, sizeof(err)) && cfg.ntests == 1,
+	      "no newline at end of file", "%s", err);
+	cfg_free(&cfg);
+	check(!parse("[a]\nfile = a.flat\ntest_args = #not a comment\n", &cfg, err,
+		     sizeof(err)) && !strcmp(cfg.tests[0].test_args, "#not a comment"),
+	      "'#' inside a value is literal", "%s", err);
+	cfg_free(&cfg);
+}
+
+static void test_limits(void)
+{
+	char *text = malloc(CFG_MAX_LINE + 64), err[256];
+	struct cfg cfg;
+	int r;
+
+	/* Exactly CFG_MAX_LINE bytes is fine, even with a CR after it. */
+	strcpy(text, "[a]\nfile = a.flat\n#");
+	memset(text + strlen(text), 'x', CFG_MAX_LINE - 1);
+	strcpy(text + 18 + CFG_MAX_LINE, "\r\n");
+	r = parse(text, &cfg, err, sizeof(err));
+	check(r == 0, "a line of exactly 4096 bytes", "%s", err);
+	cfg_free(&cfg);
+	free(text);
+	check(parse("[a]\nfile = a.flat\ntimeout = 86400\n", &cfg, err, sizeof(err)) == 0 &&
+	      cfg.tests[0].timeout == 86400, "timeout 86400 is the maximum", "%s", err);
+	cfg_free(&cfg);
+	check(parse("[a]\nfile = a.flat\nsmp = 64\nexit_mask = 0\n", &cfg, err,
+		    sizeof(err)) == 0 && cfg.tests[0].smp == 64 &&
+	      cfg.tests[0].exit_mask == 0, "smp 64 and exit_mask 0", "%s", err);
+	cfg_free(&cfg);
+	/* A tiny error buffer still gets a NUL-terminated, cut message. */
+	r = parse("[a]\nfoo = 1\n", &cfg, err, 8);
+	check(r == -1 && strlen(err) < 8 && !strncmp(err, "t.cfg:2", 7),
+	      "error message cut to the buffer", "'%s'", err);
+}
+
+struct split_case {
+	const char *in;
+	bool raw;
+	const char *out[5];	/* NULL-terminated; out[0] "!" = error */
+};
+
+static void test_split(void)
+{
+	static const struct split_case cases[] = {
+		{ "", false, { NULL } },
+		{ "  \t ", false, { NULL } },
+		{ "a", false, { "a", NULL } },
+		{ " a  b\tc ", false, { "a", "b", "c", NULL } },
+		{ "a \"b c\" d", false, { "a", "b c", "d", NULL } },
+		{ "'x \"y' z", false, { "x \"y", "z", NULL } },
+		{ "a\\ b c", false, { "a b", "c", NULL } },
+		{ "\"a\\\"b\"", false, { "a\"b", NULL } },
+		{ "'a\\b'", false, { "a\\b", NULL } },
+		{ "pre\"mid dle\"post", false, { "premid dlepost", NULL } },
+		{ "\"\"", false, { "", NULL } },
+		{ "a \"b c\" d", true, { "a", "\"b c\"", "d", NULL } },
+		{ "a\\ b 'c d'", true, { "a\\ b", "'c d'", NULL } },
+		{ "\"open", false, { "!", NULL } },
+		{ "'open", true, { "!", NULL } },
+		{ "end\\", false, { "!", NULL } },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct split_case *c = &cases[i];
+		char err[64], name[128], got[256] = "";
+		int n = -1, k;
+		char **w = cfg_split_words(c->in, c->raw, &n, err, sizeof(err));
+		bool ok;
+
+		snprintf(name, sizeof(name), "split%s [%s]", c->raw ? " raw" : "", c->in);
+		if (!strcmp(c->out[0] ? c->out[0] : "", "!")) {
+			check(!w && err[0], name, "expected an error");
+			cfg_free_words(w);
+			continue;
+		}
+		ok = w != NULL;
+		for (k = 0; ok && c->out[k]; k++)
+			ok = w[k] && !strcmp(w[k], c->out[k]);
+		ok = ok && !w[k] && n == k;
+		for (k = 0; w && w[k]; k++)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "<%s>", w[k]);
+		check(ok, name, "got %s (n=%d)", w ? got : err, n);
+		cfg_free_words(w);
+	}
+}
+
+static void test_shipped_cfg(void)
+{
+	struct cfg cfg;
+	char err[1024];
+	int r = cfg_load("unittests.cfg", &cfg, err, sizeof(err)), i;
+	bool has_selftest = false;
+
+	check(r == 0 && cfg.ntests >= 2, "shipped unittests.cfg parses", "%s", err);
+	for (i = 0; i < cfg.ntests; i++)
+		if (!strcmp(cfg.tests[i].name, "selftest"))
+			has_selftest = !strcmp(cfg.tests[i].file, "selftest.flat") &&
+				       cfg_in_group(&cfg.tests[i], "selftest");
+	check(has_selftest, "unittests.cfg has [selftest] in group selftest", "missing");
+	cfg_free(&cfg);
+	r = cfg_load(DATA_DIR "/does-not-exist.cfg", &cfg, err, sizeof(err));
+	check(r == -1 && !strcmp(err, DATA_DIR "/does-not-exist.cfg: No such file or directory"),
+	      "missing file names path and errno", "%s", err);
+	r = cfg_load(DATA_DIR, &cfg, err, sizeof(err));
+	check(r == -1 && !strcmp(err, DATA_DIR ": not a regular file"),
+	      "a directory is refused", "%s", err);
+}
+
+/*
+ * Robustness: every prefix of a valid file, and many random single-byte
+ * mutations, must parse or fail with a "t.cfg:N: " message (ASan watches).
+ */
+static bool well_formed_error(int r, const char *err)
+{
+	int line;
+
+	return r == 0 || (sscanf(err, "t.cfg:%d: ", &line) == 1 && line > 0 &&
+			  strstr(err, ": ") && strlen(err) > 8);
+}
+
+static void test_robustness(void)
+{
+	static const char base[] =
+		"# c\n[a]\nfile = a.flat\ntest_args = x \"y z\" \\\n  w\nsmp = 2\n"
+		"groups = g nodefault\ntimeout = 10s\nvmm = any\n[b]\nfile = b.flat\n"
+		"filter = f.filter\nexit_mask = 3\nirqchip = none\ncpuid = +x2apic\n"
+		"extra_params = -m 'q r'\n";
+	static const char bytes[] = "[]=\\\"'# \n\r\t\0xa0-9";
+	size_t len = strlen(base), i;
+	unsigned int seed = 12345;
+	char *buf = malloc(len + 1), err[256];
+	int bad = 0, k, r;
+	struct cfg cfg;
+
+	for (i = 0; i <= len; i++) {
+		memcpy(buf, base, i);
+		r = cfg_parse("t.cfg", buf, i, &cfg, err, sizeof(err));
+
+		bad += !well_formed_error(r, err);
+		cfg_free(&cfg);
+	}
+	for (k = 0; k < 20000; k++) {
+		memcpy(buf, base, len);
+		seed = seed * 1103515245 + 12345;
+		i = (seed >> 8) % len;
+		seed = seed * 1103515245 + 12345;
+		buf[i] = (seed >> 16) & 1 ? bytes[(seed >> 4) % (sizeof(bytes) - 1)] :
+			 (char)(seed >> 8);
+		r = cfg_parse("t.cfg", buf, len, &cfg, err, sizeof(err));
+
+		bad += !well_formed_error(r, err);
+		cfg_free(&cfg);
+	}
+	free(buf);
+	check(!bad, "prefixes and 20000 mutations parse or fail cleanly",
+	      "%d malformed results", bad);
+}
+
+int main(void)
+{
+	/* Sanitizer reports end the process without flushing stdio. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	test_data_files();
+	test_all_keys();
+	test_empty_and_comments();
+	test_limits();
+	test_split();
+	test_shipped_cfg();
+	test_robustness();
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "libcflat.h"
+#include "apic.h"
+#include "desc.h"
+#include "msr.h"
+#include "msrtest.h"
+
+struct msrtest_host msrtest_host;
+
+static struct msrf_filter installed;
+static bool have_filter;
+static u32 exit_mask;
+static u32 seen_total;
+static enum msrf_apic_mode apic_mode_cached;
+
+/* Scratch space for the ioctl layout: big, so not on the 16 KiB stack. */
+static struct kvmrun_msr_filter kf;
+static struct kvmrun_stats stats;
+
+const struct msrf_filter *msrtest_filter(void)
+{
+	return have_filter ? &installed : NULL;
+}
+
+static void sync_exit_count(void)
+{
+	int st = kvmrun_get_stats(&stats);
+
+	if (st != KVMRUN_ST_OK)
+		report_abort("GET_STATS: %s", kvmrun_status_name(st));
+	seen_total = stats.total;
+}
+
+bool msrtest_init(void)
+{
+	const char *v;
+	int st;
+
+	if (!kvmrun_present()) {
+		report_skip("needs the kvmrun control port (this VMM has none)");
+		return false;
+	}
+	st = kvmrun_info(&msrtest_host.info);
+	if (st != KVMRUN_ST_OK)
+		report_abort("kvmrun INFO: %s", kvmrun_status_name(st));
+	v = getenv("KVM_IGNORE_MSRS");
+	msrtest_host.ignore_msrs_known = v != NULL;
+	msrtest_host.ignore_msrs = v && !strcmp(v, "1");
+	exit_mask = msrtest_host.info.exit_mask;
+	/*
+	 * A filter given by --filter is described by the harness only by
+	 * name: tests that depend on the installed filter install their own.
+	 */
+	v = getenv("KVMRUN_FILTER");
+	if (v && strcmp(v, "none"))
+		report_info("harness installed filter %s at start; tests install their own", v);
+	sync_exit_count();
+	msrtest_refresh_apic_mode();
+	return true;
+}
+
+enum msrf_apic_mode msrtest_refresh_apic_mode(void)
+{
+	u64 base;
+
+	if (rdmsr_safe(MSR_IA32_APICBASE, &base))
+		report_abort("APIC_BASE unreadable: refresh the APIC mode with no filter");
+	switch (apic_mode_of(base)) {
+	case APIC_MODE_X2APIC:
+		apic_mode_cached = MSRF_APIC_X2APIC;
+		break;
+	case APIC_MODE_XAPIC:
+		apic_mode_cached = MSRF_APIC_XAPIC;
+		break;
+	default:
+		apic_mode_cached = MSRF_APIC_DISABLED;
+		break;
+	}
+	return apic_mode_cached;
+}
+
+void msrtest_ctx(struct msrf_ctx *ctx)
+{
+	ctx->filter = msrtest_filter();
+	ctx->apic_mode = apic_mode_cached;
+	ctx->irqchip = (enum msrf_irqchip)msrtest_host.info.irqchip;
+	ctx->exit_mask = exit_mask;
+	ctx->ignore_msrs = msrtest_host.ignore_msrs;
+}
+
+int msrtest_install(const struct msrf_filter *f)
+{
+	struct kvmrun_result res;
+	int st;
+
+	if (kvmrun_build_filter(f, &kf))
+		report_abort("cannot build the ioctl layout of this filter");
+	st = kvmrun_set_filter(&kf, &res);
+	if (st != KVMRUN_ST_OK)
+		report_abort("SET_FILTER: %s", kvmrun_status_name(st));
+	/* An empty filter allows everything, exactly as no filter. */
+	if (res.ret == 0)
+		msrtest_assume_filter(f);
+	return res.ret ? res.err : 0;
+}
+
+void msrtest_assume_filter(const struct msrf_filter *f)
+{
+	have_filter = f && !msrf_is_empty(f);
+	if (have_filter)
+		memcpy(&installed, f, sizeof(installed));
+}
+
+int msrtest_filter_off(void)
+{
+	static struct msrf_filter off;
+
+	msrf_filter_init(&off, 0);
+	return msrtest_install(&off);
+}
+
+int msrtest_set_mask(u32 mask)
+{
+	struct kvmrun_result res;
+	int st = kvmrun_set_exit_mask(mask, &res);
+
+	if (st != KVMRUN_ST_OK)
+		report_abort("ENABLE_CAP: %s", kvmrun_status_name(st));
+	if (res.ret == 0)
+		exit_mask = mask;
+	return res.ret ? res.err : 0;
+}
+
+static enum msrf_outcome exit_outcome(u32 reason)
+{
+	switch (reason) {
+	case MSRF_EXIT_FILTER:
+		return MSRF_X_FILTER;
+	case MSRF_EXIT_UNKNOWN:
+		return MSRF_X_UNKNOWN;
+	case MSRF_EXIT_INVAL:
+		return MSRF_X_INVAL;
+	}
+	return (enum msrf_outcome)-1;
+}
+
+static void classify(struct msr_obs *o)
+{
+	u32 before = seen_total;
+
+	sync_exit_count();
+	o->exits = seen_total - before;
+	if (o->exits) {
+		o->exit = stats.last;
+		o->outcome = exit_outcome(stats.last.reason);
+	} else {
+		o->outcome = o->vector ? MSRF_GP : MSRF_V;
+	}
+}
+
+void msr_observe_read(u32 index, struct msr_obs *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->vector = rdmsr_safe(index, &o->value);
+	classify(o);
+}
+
+void msr_observe_write(u32 index, u64 val, struct msr_obs *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->vector = wrmsr_safe(index, val);
+	classify(o);
+}
+
+bool msr_obs_matches(enum msrf_outcome expect, u32 index, bool write,
+		     const u64 *answer, const struct msr_obs *o)
+{
+	switch (expect) {
+	case MSRF_V:
+		return !o->exits && !o->vector;
+	case MSRF_IGNORED:
+		return !o->exits && !o->vector && (write || o->value == 0);
+	case MSRF_GP:
+		return !o->exits && o->vector == GP_VECTOR;
+	case MSRF_X_FILTER:
+	case MSRF_X_UNKNOWN:
+	case MSRF_X_INVAL:
+		if (o->exits != 1 || o->outcome != expect || o->exit.index != index ||
+		    o->exit.write != write)
+			return false;
+		/* The host's answer lands in EDX:EAX, its error gives #GP. */
+		if (o->exit.error)
+			return o->vector == GP_VECTOR;
+		return !o->vector && (write || !answer || o->value == *answer);
+	}
+	return false;
+}
+
+const char *msr_obs_name(const struct msr_obs *o)
+{
+	static char buf[96];
+
+	if (o->exits > 1)
+		snprintf(buf, sizeof(buf), "%u exits", o->exits);
+	else if (o->exits)
+		snprintf(buf, sizeof(buf), "%s (index 0x%x, %s, vector %d, value 0x%lx)",
+			 msrf_outcome_name(o->outcome), o->exit.index,
+			 o->exit.write ? "write" : "read", o->vector,
+			 (unsigned long)o->value);
+	else if (o->vector)
+		snprintf(buf, sizeof(buf), "vector %d", o->vector);
+	else
+		snprintf(buf, sizeof(buf), "V (value 0x%lx)", (unsigned long)o->value);
+	return buf;
+}
+
+static bool check(u32 index, bool write, u64 val, enum msrf_kvm_class baseline,
+		  const char *what)
+{
+	struct msrf_ctx ctx;
+	enum msrf_outcome expect;
+	struct msr_obs o;
+	u64 answer = KVMRUN_MSR_DERIVED(index);
+	bool ok;
+
+	msrtest_ctx(&ctx);
+	if (write) {
+		expect = msrf_outcome_write(&ctx, index, val, baseline);
+		msr_observe_write(index, val, &o);
+	} else {
+		expect = msrf_outcome(&ctx, index, MSRF_ACCESS_READ, baseline);
+		msr_observe_read(index, &o);
+	}
+	ok = msr_obs_matches(expect, index, write, &answer, &o);
+	report(ok, "%s 0x%x%s: %s", write ? "wrmsr" : "rdmsr", index, what,
+	       msrf_outcome_name(expect));
+	if (!ok)
+		report_info("expected %s, seen %s", msrf_outcome_name(expect), msr_obs_name(&o));
+	return ok;
+}
+
+bool msr_check_read(u32 index, enum msrf_kvm_class baseline, const char *what)
+{
+	return check(index, false, 0, baseline, what);
+}
+
+bool msr_check_write(u32 index, u64 val, enum msrf_kvm_class baseline,
+		     const char *what)
+{
+	return check(index, true, val, baseline, what);
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Shared machinery of the MSR-filter conformance tests (x86/msr_*.c):
+ * install filters through the kvmrun control port while keeping the
+ * model's copy of what is installed, observe what one RDMSR/WRMSR really
+ * did (value, #GP, or which user exit the host saw), and check it against
+ * lib/msrfilter.c.  No expectation is written here or in a test: they all
+ * come from msrf_outcome().
+ */
+#ifndef X86_MSRTEST_H
+#define X86_MSRTEST_H
+
+#include "libcflat.h"
+#include "ctrl.h"
+#include "msrfilter.h"
+
+struct msrtest_host {
+	struct kvmrun_info info;
+	bool ignore_msrs;		/* kvm.ignore_msrs, from KVM_IGNORE_MSRS */
+	bool ignore_msrs_known;
+};
+
+extern struct msrtest_host msrtest_host;
+
+/*
+ * Under kvmrun: read the harness info, take the filter and exit mask the
+ * harness installed at start (from KVMRUN_FILTER / KVMRUN_EXIT_MASK: a
+ * test that needs a known start calls msrtest_install()/msrtest_set_mask()
+ * itself) and return true.  Elsewhere report one SKIP with the reason and
+ * return false: the caller returns report_summary().
+ */
+bool msrtest_init(void);
+
+/*
+ * The model's view of now: filter, APIC mode, mask.  The APIC mode is the
+ * one msrtest_refresh_apic_mode() last read: a filter may deny APIC_BASE
+ * itself, so tests refresh it after each mode change, with no filter.
+ */
+void msrtest_ctx(struct msrf_ctx *ctx);
+enum msrf_apic_mode msrtest_refresh_apic_mode(void);
+/* The filter the model believes installed (NULL = none). */
+const struct msrf_filter *msrtest_filter(void);
+
+/*
+ * KVM_X86_SET_MSR_FILTER of f as given.  Returns the errno KVM gave (0 on
+ * success); the model's copy changes only on success, since a rejected
+ * call must leave the installed filter alone.  A control-port failure is
+ * report_abort().
+ */
+int msrtest_install(const struct msrf_filter *f);
+/*
+ * Tell the model that f is installed without installing it: for a filter
+ * the harness installed at start (--filter), which the test knows by its
+ * description.
+ */
+void msrtest_assume_filter(const struct msrf_filter *f);
+/* An empty DEFAULT_ALLOW filter: "filtering off". */
+int msrtest_filter_off(void);
+/* KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR); returns the errno. */
+int msrtest_set_mask(u32 mask);
+
+/* What one access did. */
+struct msr_obs {
+	enum msrf_outcome outcome;	/* MSRF_V, MSRF_GP or MSRF_X_* */
+	int vector;			/* as the guest saw it */
+	u64 value;			/* value read (reads without a fault) */
+	unsigned int exits;		/* user exits the host saw meanwhile */
+	struct kvmrun_msr_exit exit;	/* the last of them, if any */
+};
+
+/* RDMSR / WRMSR 'index' and classify by vector and the host's exit count. */
+void msr_observe_read(u32 index, struct msr_obs *o);
+void msr_observe_write(u32 index, u64 val, struct msr_obs *o);
+
+/*
+ * Does o match the model's 'expect'?  V and IGNORED are "no fault, no
+ * exit" (IGNORED reads must also give 0); X_* need exactly one exit with
+ * that reason on 'index', in that direction.  A read that exits must see
+ * the host's answer (KVMRUN_MSR_DERIVED(index) under the default policy)
+ * when 'answer' is not NULL.
+ */
+bool msr_obs_matches(enum msrf_outcome expect, u32 index, bool write,
+		     const u64 *answer, const struct msr_obs *o);
+/* "X(F) on read of 0x1fc" style text for a report line. */
+const char *msr_obs_name(const struct msr_obs *o);
+
+/*
+ * One report line: access index (read, or write of val), compare with
+ * msrf_outcome() under the current context and 'baseline', print
+ * expected/seen on mismatch.  Returns the verdict.
+ */
+bool msr_check_read(u32 index, enum msrf_kvm_class baseline, const char *what);
+bool msr_check_write(u32 index, u64 val, enum msrf_kvm_class baseline,
+		     const char *what);
+
+#endif

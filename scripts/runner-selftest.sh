@@ -1,0 +1,799 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# End-to-end tests of host/runner and run_tests.sh with fake VMMs: shell
+# scripts standing in for qemu-system-x86_64 and kvmrun that print canned
+# guest output and exit with chosen statuses (picked by $TEST, which the
+# runner exports to the VMM).  Run from the top of the tree; prints one
+# PASS:/FAIL:/SKIP: line per check and exits 1 if any check failed.
+# RUNNER=path picks the runner binary (default: the ASan/UBSan build).
+
+top=$(pwd)
+RUNNER=${RUNNER:-host/obj/runner-san/runner}
+[ -x "$RUNNER" ] || RUNNER=host/runner
+case $RUNNER in /*) ;; *) RUNNER=$top/$RUNNER ;; esac
+if [ ! -x "$RUNNER" ]; then
+	echo "FAIL: runner: $RUNNER not built"
+	exit 1
+fi
+# The runner exits without freeing what the OS frees anyway.
+ASAN_OPTIONS=detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}
+export ASAN_OPTIONS
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/runner-selftest.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM
+
+failed=0
+# The distribution's python3 starts faster than wrappers found earlier in PATH.
+py=
+for p in /usr/bin/python3 python3; do
+	command -v "$p" >/dev/null 2>&1 && { py=$p; break; }
+done
+pass() { echo "PASS: runner: $1"; }
+fail() { echo "FAIL: runner: $1 ($2)"; failed=1; }
+skip() { echo "SKIP: runner: $1 ($2)"; }
+
+# ---- a fake tree ---------------------------------------------------------
+tree=$tmp/tree
+mkdir -p "$tree/x86" "$tree/filters" "$tmp/bin" "$tmp/fake"
+: >"$tree/x86/dummy.flat"
+echo "default deny" >"$tree/filters/deny.filter"
+FAKE_DIR=$tmp/fake
+export FAKE_DIR
+
+cat >"$tmp/bin/fakevmm" <<'EOF'
+#!/bin/sh
+# Records its arguments, environment and env file, then plays $TEST.
+me=${0##*/}
+for a in "$@"; do printf '[%s]\n' "$a"; done >"$FAKE_DIR/$TEST.args"
+env | grep -E '^(TEST|VMM|ACCEL)=' | sort >"$FAKE_DIR/$TEST.childenv"
+prev=
+for a in "$@"; do
+	case $prev in
+	-initrd) cp "$(printf '%s' "$a" | sed 's/,,/,/g')" "$FAKE_DIR/$TEST.envfile" ;;
+	--env) cp "$a" "$FAKE_DIR/$TEST.envfile" ;;
+	esac
+	prev=$a
+done
+summary() {
+	echo "SUMMARY: $1 tests, $2 unexpected failures, $3 expected failures, $4 skipped"
+}
+case $TEST in
+pass*|k-pass|known-whole|known-pass)
+	echo "PASS: $TEST: one"; echo "PASS: $TEST: two"; summary 2 0 0 0; exit 1 ;;
+fail|known-sub-fail)
+	echo "PASS: $TEST: a"; echo "FAIL: $TEST: b is wrong"; echo "PASS: $TEST: c"
+	summary 3 1 0 0; exit 3 ;;
+fail2)
+	echo "FAIL: fail2: x"; echo "FAIL: fail2: y"; summary 2 2 0 0; exit 3 ;;
+skip)
+	echo "SKIP: skip: no widget"; echo "SKIP: skip: no gadget"; summary 2 0 0 2
+	exit 155 ;;
+abort)
+	echo "PASS: abort: a"; echo "ABORT: abort: boom"; summary 1 0 0 0; exit 7 ;;
+triple)
+	echo "PASS: triple: a"; exit 0 ;;
+slow|slow2)
+	echo "PASS: $TEST: started"; echo $$ >"$FAKE_DIR/$TEST.pid"; exec sleep 30 ;;
+nosummary)
+	echo "PASS: nosummary: a"; exit 1 ;;
+inconsistent)
+	echo "FAIL: inconsistent: x"; summary 1 0 0 0; exit 1 ;;
+qemuerr)
+	echo "$me: could not load kernel 'x': No such file or directory" >&2; exit 1 ;;
+segv)
+	echo "PASS: segv: a"; kill -SEGV $$ ;;
+code5)
+	exit 11 ;;
+crlf)
+	printf 'PASS: crlf: a\r\nSUMMARY: 1 tests, 0 unexpected failures, 0 expected failures, 0 skipped\r\n'
+	exit 1 ;;
+noeol)
+	printf 'PASS: noeol: a\nSUMMARY: 1 tests, 0 unexpected failures, 0 expected failures, 0 skipped'
+	exit 1 ;;
+flood)
+	yes 'PASS: flood: line' | head -n 150000
+	head -c 1000000 /dev/zero | tr '\0' x; echo
+	yes 'INFO: flood: padding padding padding padding padding padding padding' |
+		head -c 64000000
+	echo; summary 150000 0 0 0; exit 1 ;;
+spam)
+	while :; do echo "INFO: spam: more"; done ;;
+k-skip)
+	echo "kvmrun: SKIP: /dev/kvm: No such file or directory" >&2; exit 77 ;;
+k-usage)
+	echo "kvmrun: bad --irqchip 'x'" >&2; exit 2 ;;
+k-timeout)
+	echo "PASS: k-timeout: a"; echo "kvmrun: TIMEOUT after 30 s" >&2; exit 124 ;;
+k-shutdown)
+	echo "kvmrun: guest shutdown (triple fault?) at rip 0x1234" >&2; exit 64 ;;
+k-exit)
+	echo "kvmrun: unhandled I/O port 0x3fa" >&2; exit 66 ;;
+k-run)
+	echo "kvmrun: KVM_RUN: Invalid argument" >&2; exit 68 ;;
+k-odd)
+	echo "kvmrun: confused" >&2; exit 42 ;;
+*)
+	echo "fakevmm: no behaviour for TEST=$TEST" >&2; exit 98 ;;
+esac
+EOF
+chmod +x "$tmp/bin/fakevmm"
+ln -s fakevmm "$tmp/bin/qemu-system-x86_64"
+ln -s fakevmm "$tmp/bin/kvmrun"
+
+cfg=$tree/unittests.cfg
+cat >"$cfg" <<'EOF'
+# stanzas for the runner self-test; every one runs the fake VMM
+[pass]
+file = dummy.flat
+test_args = argcheck "two words" x=1
+extra_params = -machine 'q35' -m 128
+groups = g1 basic
+
+[fail]
+file = dummy.flat
+groups = g1
+
+[fail2]
+file = dummy.flat
+groups = more
+
+[skip]
+file = dummy.flat
+
+[abort]
+file = dummy.flat
+
+[triple]
+file = dummy.flat
+
+[nosummary]
+file = dummy.flat
+
+[inconsistent]
+file = dummy.flat
+
+[qemuerr]
+file = dummy.flat
+
+[segv]
+file = dummy.flat
+
+[code5]
+file = dummy.flat
+
+[crlf]
+file = dummy.flat
+
+[noeol]
+file = dummy.flat
+
+[slow]
+file = dummy.flat
+timeout = 1
+groups = nodefault slowgroup
+
+[slow2]
+file = dummy.flat
+groups = nodefault
+
+[flood]
+file = dummy.flat
+groups = nodefault
+
+[spam]
+file = dummy.flat
+timeout = 1
+groups = nodefault
+
+[k-pass]
+file = dummy.flat
+vmm = kvmrun
+smp = 2
+filter = deny.filter
+exit_mask = 3
+irqchip = split
+cpuid = -x2apic
+kvmrun_params = --mem 128
+test_args = argcheck "two words" -x=1
+groups = kvm
+
+[k-skip]
+file = dummy.flat
+vmm = kvmrun
+groups = kvm
+
+[k-usage]
+file = dummy.flat
+vmm = kvmrun
+groups = kvm
+
+[k-timeout]
+file = dummy.flat
+vmm = kvmrun
+groups = kvm
+
+[k-shutdown]
+file = dummy.flat
+vmm = kvmrun
+groups = kvm
+
+[k-exit]
+file = dummy.flat
+vmm = kvmrun
+groups = kvm
+
+[k-run]
+file = dummy.flat
+vmm = kvmrun
+groups = kvm
+
+[k-odd]
+file = dummy.flat
+vmm = kvmrun
+groups = kvm
+
+[needs-kvm]
+file = dummy.flat
+accel = kvm
+groups = req
+
+[needs-filter]
+file = dummy.flat
+filter = deny.filter
+groups = req
+
+[missing-image]
+file = missing.flat
+groups = req
+
+[missing-filter]
+file = dummy.flat
+filter = missing.filter
+groups = req
+
+[known-whole]
+file = dummy.flat
+groups = known
+
+[known-sub-fail]
+file = dummy.flat
+groups = known
+
+[known-pass]
+file = dummy.flat
+groups = known
+EOF
+
+# Deterministic host: no KVM, fake VMMs, logs in the temp dir.
+KVM_DEVICE=$tmp/no-kvm
+QEMU=$tmp/bin/qemu-system-x86_64
+KVMRUN=$tmp/bin/kvmrun
+LOGDIR=$tmp/logs
+export KVM_DEVICE QEMU KVMRUN LOGDIR
+unset VMM ACCEL CPU TIMEOUT TIMEOUT_FACTOR TEST_ENV_FILE NO_COLOR
+
+out=$tmp/out
+err=$tmp/err
+# run ARGS...: the runner on the fake tree; sets $rc, fills $out and $err.
+run() {
+	"$RUNNER" --srcdir "$tree" "$@" >"$out" 2>"$err"
+	rc=$?
+}
+
+# expect_line NAME LINE: stdout has exactly this line.
+expect_line() {
+	if grep -qxF -- "$2" "$out"; then
+		pass "$1"
+	else
+		fail "$1" "no line '$2' in: $(tr '\n' '|' <"$out" | cut -c1-400)"
+	fi
+}
+
+expect_rc() {
+	if [ "$rc" = "$2" ]; then
+		pass "$1"
+	else
+		fail "$1" "exit status $rc, expected $2; stderr: $(head -c 300 "$err")"
+	fi
+}
+
+# expect_file NAME FILE EXPECTED-TEXT: file content is exactly the text.
+expect_file() {
+	if [ -f "$2" ] && [ "$(cat "$2")" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1" "$2 has '$(cat "$2" 2>/dev/null | tr '\n' '|')', expected '$(printf '%s' "$3" | tr '\n' '|')'"
+	fi
+}
+
+latest() { readlink "$LOGDIR/latest"; }
+
+# ---- statuses and human lines ------------------------------------------------
+run pass
+expect_line "guest exit 0 + SUMMARY is PASS" "PASS pass (2 tests)"
+expect_line "summary line" "1 passed, 0 failed, 0 skipped"
+expect_rc "only PASS exits 0" 0
+
+run fail
+expect_line "guest exit 1 is FAIL with counts" "FAIL fail (3 tests, 1 unexpected failure)"
+expect_rc "a FAIL exits 1" 1
+run fail2
+expect_line "plural failures" "FAIL fail2 (2 tests, 2 unexpected failures)"
+
+run skip
+expect_line "guest exit 77 is SKIP with the first SKIP line" "SKIP skip (skip: no widget)"
+expect_rc "only SKIP exits 0" 0
+
+run abort
+expect_line "guest exit 3 is FAIL with the ABORT line" "FAIL abort (ABORT: abort: boom)"
+run triple
+expect_line "QEMU status 0 is a triple fault" "FAIL triple (guest shut down (triple fault?))"
+run nosummary
+expect_line "exit 0 without SUMMARY is FAIL" "FAIL nosummary (no SUMMARY line)"
+run inconsistent
+expect_line "exit 0 with a FAIL line is FAIL" \
+	"FAIL inconsistent (inconsistent: exit code 0 but 1 FAIL lines, SUMMARY says 0 unexpected failures)"
+run qemuerr
+expect_line "QEMU's own error is ERROR" \
+	"ERROR qemuerr (qemu-system-x86_64: could not load kernel 'x': No such file or directory)"
+expect_rc "an ERROR exits 1" 1
+run segv
+expect_line "a VMM killed by a signal is ERROR" "ERROR segv (killed by SIGSEGV)"
+run code5
+expect_line "an odd guest exit code is FAIL" "FAIL code5 (unexpected guest exit code 5)"
+run crlf
+expect_line "CRLF guest output" "PASS crlf (1 tests)"
+run noeol
+expect_line "last line without newline still parsed" "PASS noeol (1 tests)"
+
+# ---- timeouts and process groups ----------------------------------------------
+start=$(date +%s)
+run slow
+end=$(date +%s)
+expect_line "stanza timeout gives TIMEOUT" "TIMEOUT slow (1 s)"
+expect_rc "a TIMEOUT exits 1" 1
+if [ $((end - start)) -le 5 ]; then
+	pass "timeout enforced promptly"
+else
+	fail "timeout enforced promptly" "took $((end - start)) s"
+fi
+pid=$(cat "$FAKE_DIR/slow.pid" 2>/dev/null)
+if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+	pass "timed-out VMM process is gone"
+else
+	fail "timed-out VMM process is gone" "pid '$pid' still alive"
+	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+fi
+TIMEOUT=1 run slow2
+expect_line "TIMEOUT env overrides the stanza" "TIMEOUT slow2 (1 s)"
+TIMEOUT_FACTOR=0.5 TIMEOUT=2s run slow2
+expect_line "TIMEOUT_FACTOR scales" "TIMEOUT slow2 (1 s)"
+run spam
+expect_line "a chatty guest still times out" "TIMEOUT spam (1 s)"
+
+# ---- bounded memory with a flooding guest --------------------------------------
+# 64 MB of output, a 1 MB line, 150000 subtests, in 48 MB of address space
+# (the plain build: ASan needs far more).
+( ulimit -v 49152 && "$top/host/runner" --srcdir "$tree" flood >"$out" 2>"$err" )
+rc=$?
+expect_line "flood of output passes" "PASS flood (150000 tests)"
+expect_rc "flood within a 48 MB address-space limit" 0
+log=$LOGDIR/$(latest)/flood.log
+size=$(wc -c <"$log" 2>/dev/null || echo 0)
+if [ "$size" -gt 65000000 ]; then
+	pass "flood output all in the log"
+else
+	fail "flood output all in the log" "log has $size bytes"
+fi
+json=$LOGDIR/$(latest)/results.json
+if grep -q '"subtests_dropped": 50000' "$json"; then
+	pass "subtests beyond 100000 are counted, not kept"
+else
+	fail "subtests beyond 100000 are counted, not kept" "$(grep -o '"subtests_dropped": [0-9]*' "$json")"
+fi
+
+# ---- the kvmrun entry -------------------------------------------------------------
+run k-pass
+expect_line "kvmrun guest pass" "PASS k-pass (2 tests)"
+d=$LOGDIR/$(latest)
+expect_file "kvmrun argv" "$FAKE_DIR/k-pass.args" "[--kvm-device]
+[$KVM_DEVICE]
+[--timeout]
+[30]
+[--smp]
+[2]
+[--filter]
+[$tree/filters/deny.filter]
+[--exit-mask]
+[3]
+[--irqchip]
+[split]
+[--cpuid]
+[-x2apic]
+[--env]
+[$d/k-pass.env]
+[--mem]
+[128]
+[--]
+[$tree/x86/dummy.flat]
+[argcheck]
+[\"two words\"]
+[-x=1]"
+expect_file "kvmrun env file" "$FAKE_DIR/k-pass.envfile" "TEST=k-pass
+VMM=kvmrun
+ACCEL=kvm"
+run k-skip
+expect_line "kvmrun 77 is SKIP with its reason" "SKIP k-skip (/dev/kvm: No such file or directory)"
+expect_rc "kvmrun SKIP exits 0" 0
+run k-usage
+expect_line "kvmrun 2 is ERROR" "ERROR k-usage (kvmrun: bad --irqchip 'x')"
+run k-timeout
+expect_line "kvmrun 124 is TIMEOUT" "TIMEOUT k-timeout (30 s)"
+run k-shutdown
+expect_line "kvmrun 64 is FAIL" \
+	"FAIL k-shutdown (guest shut down (triple fault?): kvmrun: guest shutdown (triple fault?) at rip 0x1234)"
+run k-exit
+expect_line "kvmrun 66 is FAIL" "FAIL k-exit (kvmrun: unhandled I/O port 0x3fa)"
+run k-run
+expect_line "kvmrun 68 is FAIL" "FAIL k-run (kvmrun: KVM_RUN: Invalid argument)"
+run k-odd
+expect_line "unknown kvmrun status is ERROR" "ERROR k-odd (kvmrun exited with status 42: kvmrun: confused)"
+
+# ---- QEMU command line, env file, reproducer ----------------------------------------
+printf 'EXTRA=1\n# comment\n\nOTHER=a b\n' >"$tmp/extra.env"
+TEST_ENV_FILE=$tmp/extra.env run pass
+d=$LOGDIR/$(latest)
+expect_file "QEMU argv" "$FAKE_DIR/pass.args" "[-nodefaults]
+[-no-user-config]
+[-accel]
+[tcg]
+[-cpu]
+[max]
+[-m]
+[64]
+[-smp]
+[1]
+[-display]
+[none]
+[-serial]
+[stdio]
+[-device]
+[isa-debug-exit,iobase=0xf4,iosize=0x4]
+[--no-reboot]
+[-kernel]
+[$tree/x86/dummy.flat]
+[-initrd]
+[$d/pass.env]
+[-append]
+[argcheck \"two words\" x=1]
+[-machine]
+[q35]
+[-m]
+[128]"
+expect_file "env file has TEST, VMM, ACCEL and TEST_ENV_FILE lines" "$FAKE_DIR/pass.envfile" \
+"TEST=pass
+VMM=qemu
+ACCEL=tcg
+EXTRA=1
+OTHER=a b"
+expect_file "VMM's environment has TEST, VMM, ACCEL" "$FAKE_DIR/pass.childenv" "ACCEL=tcg
+TEST=pass
+VMM=qemu"
+first=$(head -n 1 "$d/pass.log")
+case $first in
+"TEST=pass VMM=qemu ACCEL=tcg $QEMU -nodefaults "*"-append 'argcheck \"two words\" x=1' -machine q35 -m 128")
+	pass "log starts with the reproducer" ;;
+*)	fail "log starts with the reproducer" "$first" ;;
+esac
+rm -f "$FAKE_DIR/pass.args"
+(cd / && sh -c "$first" >/dev/null 2>&1)
+rrc=$?
+if [ "$rrc" = 1 ] && [ -f "$FAKE_DIR/pass.args" ]; then
+	pass "reproducer runs as-is from another directory"
+else
+	fail "reproducer runs as-is from another directory" "status $rrc"
+fi
+if tail -n 1 "$d/pass.log" | grep -qx 'runner: exit status 1 after [0-9.]* s: PASS (2 tests)'; then
+	pass "log ends with the runner's verdict"
+else
+	fail "log ends with the runner's verdict" "$(tail -n 1 "$d/pass.log")"
+fi
+CPU=qemu64 ACCEL=tcg run pass
+if grep -qx '\[qemu64\]' "$FAKE_DIR/pass.args"; then pass "CPU env"; else fail "CPU env" "no qemu64"; fi
+printf 'bad line\n' >"$tmp/bad.env"
+TEST_ENV_FILE=$tmp/bad.env run pass
+expect_rc "bad TEST_ENV_FILE line exits 2" 2
+if grep -qF "$tmp/bad.env:1: expected KEY=VALUE" "$err"; then
+	pass "bad TEST_ENV_FILE names file:line"
+else
+	fail "bad TEST_ENV_FILE names file:line" "$(cat "$err")"
+fi
+
+# ---- VMM and accelerator choice -----------------------------------------------------
+run -g req
+expect_line "accel=kvm under tcg is SKIP" "SKIP needs-kvm (needs accel=kvm (running with tcg))"
+expect_line "vmm=any with a filter picks kvmrun" "ERROR needs-filter (kvmrun exited with status 98)"
+expect_line "missing image is ERROR" "ERROR missing-image (x86/missing.flat: No such file or directory (run make))"
+expect_line "missing filter is ERROR" "ERROR missing-filter (filters/missing.filter: No such file or directory)"
+VMM=qemu run k-skip needs-filter
+expect_line "VMM=qemu skips a vmm=kvmrun stanza" "SKIP k-skip (needs vmm=kvmrun (VMM=qemu))"
+expect_line "VMM=qemu skips a kvmrun-only stanza" "SKIP needs-filter (needs kvmrun for 'filter' (VMM=qemu))"
+ACCEL=kvm run pass
+expect_line "ACCEL=kvm without KVM is SKIP with the reason" \
+	"SKIP pass (ACCEL=kvm but $KVM_DEVICE: No such file or directory)"
+QEMU=$tmp/bin/no-such-qemu run pass
+expect_line "missing QEMU is SKIP" "SKIP pass ($tmp/bin/no-such-qemu not found (apt-get install qemu-system-x86))"
+KVMRUN=$tmp/bin/no-such-kvmrun run k-pass
+expect_line "missing kvmrun is ERROR" "ERROR k-pass ($tmp/bin/no-such-kvmrun not found (run make))"
+chmod -x "$tmp/bin/fakevmm"
+run pass
+expect_line "unexecutable QEMU is SKIP" "SKIP pass ($QEMU not found (apt-get install qemu-system-x86))"
+chmod +x "$tmp/bin/fakevmm"
+VMM=foo run pass
+expect_rc "bad VMM exits 2" 2
+TIMEOUT=soon run pass
+expect_rc "bad TIMEOUT exits 2" 2
+ACCEL=hvf run pass
+expect_rc "bad ACCEL exits 2" 2
+
+# ---- selection --------------------------------------------------------------------
+run -l
+if grep -qx pass "$out" && grep -qx k-odd "$out" && ! grep -qx slow "$out"; then
+	pass "-l lists default tests, not nodefault"
+else
+	fail "-l lists default tests, not nodefault" "$(tr '\n' ' ' <"$out")"
+fi
+run -l -a
+if grep -qx slow "$out" && grep -qx flood "$out"; then pass "-a adds nodefault"; else fail "-a adds nodefault" "$(tr '\n' ' ' <"$out")"; fi
+run -l slow
+expect_file "an exact name selects a nodefault test" "$out" "slow"
+run -l 'sl*'
+expect_rc "a glob matching only nodefault tests" 2
+run -l -a 'sl*'
+expect_file "globs with -a" "$out" "slow
+slow2"
+run -l -g slowgroup
+expect_file "-g selects its nodefault tests" "$out" "slow"
+run -l -g g1,more
+expect_file "-g with a comma list, cfg order" "$out" "pass
+fail
+fail2"
+run -l -g kvm -x 'k-[a-o]*' -x k-usage
+expect_file "-x excludes globs" "$out" "k-pass
+k-skip
+k-timeout
+k-shutdown
+k-run"
+run -l 'k-*' -g kvm -x k-odd --shard 2/3
+expect_file "--shard I/N" "$out" "k-skip
+k-shutdown"
+run nosuchtest
+expect_rc "unknown test name exits 2" 2
+if grep -q "no test matches 'nosuchtest'" "$err"; then pass "unknown name is named"; else fail "unknown name is named" "$(cat "$err")"; fi
+run -g nosuchgroup
+expect_rc "unknown group exits 2" 2
+run -x '*'
+expect_rc "nothing selected exits 2" 2
+run --bogus
+expect_rc "unknown option exits 2" 2
+run -j 0 pass
+expect_rc "bad -j exits 2" 2
+run --json
+expect_rc "--json without -l exits 2" 2
+run -h
+expect_rc "-h exits 0" 0
+for w in VMM= ACCEL= QEMU= KVMRUN= TIMEOUT= TIMEOUT_FACTOR= TEST_ENV_FILE= LOGDIR= "Exit status"; do
+	grep -q -- "$w" "$out" || fail "-h documents $w" "missing"
+done
+pass "-h documents env vars and exit status"
+
+run -l --json -g kvm,req
+if [ -n "$py" ]; then
+	if "$py" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+k = [t for t in d if t["name"] == "k-pass"][0]
+assert k["vmm"] == "kvmrun" and k["groups"] == ["kvm"] and k["requires"]["smp"] == 2
+assert k["requires"]["filter"] == "deny.filter" and k["requires"]["kvm"] is True
+n = [t for t in d if t["name"] == "needs-kvm"][0]
+assert n["requires"]["accel"] == "kvm" and n["vmm"] == "any"
+assert len(d) == 12
+' "$out"; then
+		pass "-l --json is valid and complete"
+	else
+		fail "-l --json is valid and complete" "$(head -c 300 "$out")"
+	fi
+else
+	skip "-l --json is valid and complete" "no python3"
+fi
+
+# ---- cfg errors ----------------------------------------------------------------------
+printf '[a]\nfile = dummy.flat\nbogus = 1\n' >"$tmp/bad.cfg"
+before=$(ls "$LOGDIR" | wc -l)
+run --config "$tmp/bad.cfg"
+expect_rc "cfg error exits 2" 2
+expect_file "cfg error names file:line" "$err" "$tmp/bad.cfg:3: unknown key 'bogus'"
+if [ "$(ls "$LOGDIR" | wc -l)" = "$before" ] && [ ! -s "$out" ]; then
+	pass "cfg error runs nothing"
+else
+	fail "cfg error runs nothing" "log dir created or output printed"
+fi
+cp "$cfg" "$tmp/good.cfg"
+printf 'smp = 99\n' >>"$cfg"
+(cd "$tree" && "$RUNNER" --srcdir . -l >/dev/null 2>"$err")
+rc=$?
+cp "$tmp/good.cfg" "$cfg"
+expect_rc "bad shipped cfg exits 2" 2
+lines=$(wc -l <"$tmp/good.cfg")
+expect_file "default cfg error says unittests.cfg:LINE" "$err" \
+	"unittests.cfg:$((lines + 1)): bad smp '99': expected an integer from 1 to 64"
+
+# ---- several tests: order, parallelism, logs, results -------------------------------
+run pass fail skip triple
+expect_line "mixed run summary" "1 passed, 2 failed, 1 skipped"
+expect_rc "mixed run exits 1" 1
+d=$LOGDIR/$(latest)
+if [ "$(sed -n '1,4p' "$out" | cut -d' ' -f2 | tr '\n' ' ')" = "pass fail skip triple " ]; then
+	pass "results in cfg order"
+else
+	fail "results in cfg order" "$(tr '\n' '|' <"$out")"
+fi
+for t in pass fail skip triple; do
+	[ -s "$d/$t.log" ] || fail "one log per test" "no $t.log"
+done
+pass "one log per test"
+if [ -n "$py" ]; then
+	if "$py" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = {t["name"]: t for t in d["tests"]}
+assert d["schema"] == "kvm-msrfilter-tests/results/1"
+assert d["exit_status"] == 1 and d["totals"]["FAIL"] == 2 and d["totals"]["selected"] == 4
+assert s["pass"]["status"] == "PASS" and s["pass"]["guest_exit_code"] == 0
+assert s["pass"]["summary"]["tests"] == 2 and s["pass"]["vmm"] == "qemu"
+assert s["fail"]["reason"] == "1 FAIL line, first: fail: b is wrong"
+assert {"status": "FAIL", "name": "fail: b is wrong"} in s["fail"]["subtests"]
+assert s["triple"]["exit_status"] == 0 and s["skip"]["status"] == "SKIP"
+assert s["pass"]["command"].startswith("TEST=pass VMM=qemu ACCEL=tcg ")
+assert d["host"]["kvm_usable"] is False
+' "$d/results.json"; then
+		pass "results.json content"
+	else
+		fail "results.json content" "see $d/results.json"
+	fi
+	if "$py" -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' "$d/junit.xml"; then
+		pass "junit.xml is well-formed XML"
+	else
+		fail "junit.xml is well-formed XML" "parse error"
+	fi
+else
+	skip "results.json content" "no python3"
+fi
+grep -q '^not ok 2 - fail$' "$d/results.tap" && grep -q '^ok 3 - skip # SKIP' "$d/results.tap" &&
+	pass "results.tap written" || fail "results.tap written" "$(head -5 "$d/results.tap")"
+
+run pass
+first=$(latest)
+run pass
+second=$(latest)
+run pass
+third=$(latest)
+if [ "$first" != "$second" ] && [ "$second" != "$third" ] && [ "$first" != "$third" ] &&
+   [ -d "$LOGDIR/$first" ] && [ -d "$LOGDIR/$third" ]; then
+	pass "log directories are never reused; latest follows"
+else
+	fail "log directories are never reused; latest follows" "$first $second $third"
+fi
+
+# The first two tests take longest, yet are reported first.
+printf '[slow]\nfile = dummy.flat\ntimeout = 2\n[slow2]\nfile = dummy.flat\ntimeout = 2\n[pass]\nfile = dummy.flat\n' >"$tmp/order.cfg"
+start=$(date +%s)
+run -j 3 --config "$tmp/order.cfg"
+end=$(date +%s)
+if [ "$(sed -n 1,3p "$out" | tr '\n' '|')" = "TIMEOUT slow (2 s)|TIMEOUT slow2 (2 s)|PASS pass (2 tests)|" ]; then
+	pass "-j keeps cfg order"
+else
+	fail "-j keeps cfg order" "$(tr '\n' '|' <"$out")"
+fi
+if [ $((end - start)) -le 3 ]; then
+	pass "-j 3 runs in parallel"
+else
+	fail "-j 3 runs in parallel" "took $((end - start)) s"
+fi
+
+run -t pass fail skip
+if [ "$(sed -n 1,3p "$out" | tr '\n' '|')" = "TAP version 13|1..3|ok 1 - pass|" ] &&
+   grep -qx 'not ok 2 - fail' "$out" && grep -qx 'ok 3 - skip # SKIP skip: no widget' "$out"; then
+	pass "-t prints TAP13"
+else
+	fail "-t prints TAP13" "$(tr '\n' '|' <"$out")"
+fi
+run -v pass
+if grep -qx 'PASS: pass: one' "$out"; then pass "-v shows guest output"; else fail "-v shows guest output" "not shown"; fi
+run pass
+if grep -q "$(printf '\033')" "$out"; then fail "no colour on a pipe" "escape found"; else pass "no colour on a pipe"; fi
+run --color=always pass
+if grep -q "$(printf '\033')\\[32mPASS" "$out"; then pass "--color=always"; else fail "--color=always" "no escape"; fi
+
+# ---- known failures -------------------------------------------------------------------
+cat >"$tmp/known" <<'EOF'
+# test[/subtest]   # reason
+known-whole        # bug 1
+known-pass         # bug 2
+known-sub-fail/known-sub-fail: b is*   # bug 3
+fail/fail: nothing matches this
+EOF
+run --known-failures "$tmp/known" -g known,g1
+expect_line "known passing test is XPASS" "XPASS known-pass (known failure passed: bug 2)"
+expect_line "known whole test passing is XPASS" "XPASS known-whole (known failure passed: bug 1)"
+expect_line "all FAIL lines known is XFAIL" \
+	"XFAIL known-sub-fail (known failure: bug 3; 1 FAIL line, first: known-sub-fail: b is wrong)"
+expect_line "unknown failure stays FAIL" "FAIL fail (3 tests, 1 unexpected failure)"
+expect_rc "XPASS exits 1" 1
+printf 'fail   # flaky\n' >"$tmp/known2"
+run --known-failures "$tmp/known2" fail skip
+expect_line "known failing test is XFAIL" "XFAIL fail (known failure: flaky; 1 FAIL line, first: fail: b is wrong)"
+expect_line "XFAIL in the summary" "0 passed, 0 failed, 1 skipped, 1 xfail"
+expect_rc "XFAIL exits 0" 0
+printf 'a b c\n' >"$tmp/known3"
+run --known-failures "$tmp/known3" pass
+expect_rc "malformed known-failures exits 2" 2
+
+# ---- signals ------------------------------------------------------------------------------
+rm -f "$FAKE_DIR/slow2.pid"
+"$RUNNER" --srcdir "$tree" slow2 >"$out" 2>"$err" &
+rpid=$!
+i=0
+while [ ! -s "$FAKE_DIR/slow2.pid" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+pid=$(cat "$FAKE_DIR/slow2.pid" 2>/dev/null)
+kill -INT $rpid
+wait $rpid
+rc=$?
+expect_rc "SIGINT exits 130" 130
+expect_line "interrupted test is ERROR" "ERROR slow2 (interrupted by SIGINT)"
+if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+	pass "SIGINT stops the VMM"
+else
+	fail "SIGINT stops the VMM" "pid '$pid' still running"
+	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+fi
+
+# ---- run_tests.sh ------------------------------------------------------------------------
+inst=$tmp/inst
+mkdir -p "$inst/host" "$inst/x86" "$tmp/cwd"
+cp run_tests.sh "$inst/"
+cp "$top/host/runner" "$inst/host/"
+cp "$cfg" "$inst/unittests.cfg"
+cp "$tree/x86/dummy.flat" "$inst/x86/"
+echo installed >"$inst/.installed"
+ln -s "$inst/run_tests.sh" "$tmp/bin/kvm-msrfilter-tests"
+(cd "$tmp/cwd" && env -u LOGDIR PATH=/nonexistent:/usr/bin:/bin \
+	"$tmp/bin/kvm-msrfilter-tests" pass >"$out" 2>"$err")
+rc=$?
+expect_rc "installed run_tests.sh via a symlink, no build" 0
+expect_line "installed run_tests.sh runs the test" "PASS pass (2 tests)"
+if [ -f "$tmp/cwd/logs/latest/pass.log" ]; then
+	pass "installed tree logs to ./logs"
+else
+	fail "installed tree logs to ./logs" "no $tmp/cwd/logs/latest/pass.log"
+fi
+rm "$inst/.installed"
+(cd "$tmp/cwd" && PATH=$tmp/nobin /bin/sh "$inst/run_tests.sh" pass >"$out" 2>"$err")
+rc=$?
+expect_rc "no make: exits 2" 2
+if grep -q "'make' not found.*apt-get install make" "$err"; then
+	pass "no make: names the Debian package"
+else
+	fail "no make: names the Debian package" "$(cat "$err")"
+fi
+(env -u LOGDIR ./run_tests.sh -l >"$out" 2>"$err")
+rc=$?
+expect_rc "in-tree run_tests.sh -l (builds quietly)" 0
+if grep -qx selftest "$out" && [ ! -s "$err" ]; then
+	pass "in-tree run_tests.sh lists the shipped cfg quietly"
+else
+	fail "in-tree run_tests.sh lists the shipped cfg quietly" "$(cat "$out" "$err" | head -5)"
+fi
+
+exit $failed
