@@ -63,7 +63,7 @@ host/obj/tests/test-filter: $(addprefix $(KVMRUN_SANDIR)/,test-filter.o filter.o
 	$(HOSTCC) $(SAN_CFLAGS) -o $@ $^
 
 host/obj/tests/test-mbload: $(addprefix $(KVMRUN_SANDIR)/,test-mbload.o mbload.o \
-		kvmrun-util.o)
+		kvmrun-util.o test-mbload-image.o)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(SAN_CFLAGS) -o $@ $^
 
@@ -82,8 +82,14 @@ host/obj/tests/test-kvmrun-serial: $(addprefix $(KVMRUN_SANDIR)/,test-kvmrun-ser
 	@mkdir -p $(@D)
 	$(HOSTCC) $(SAN_CFLAGS) -o $@ $^ $(KVMRUN_LIBS)
 
+# Writes small multiboot images for the CLI test.
+host/obj/tests/mkimage: $(addprefix $(KVMRUN_SANDIR)/,test-mbload-mkimage.o test-mbload-image.o)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(SAN_CFLAGS) -o $@ $^
+
 # A shell-level check of the built binary (exit statuses, reason lines).
-host/obj/tests/test-kvmrun-cli: host/tests/test-kvmrun-cli.sh $(KVMRUN_SAN) host/kvmrun
+host/obj/tests/test-kvmrun-cli: host/tests/test-kvmrun-cli.sh $(KVMRUN_SAN) host/kvmrun \
+		host/obj/tests/mkimage
 	@mkdir -p $(@D)
 	cp $< $@
 	chmod +x $@

@@ -35,8 +35,10 @@
  * links to it.  <test>.log starts with the exact reproducer command (shell
  * quoted, env assignments first), then the VMM's output verbatim, then one
  * "runner: exit status S after T s: STATUS (detail)" line.  <test>.env is
- * the environment module given to the guest (TEST, VMM, ACCEL and the
- * lines of $TEST_ENV_FILE).
+ * the environment module given to the guest: TEST, VMM and ACCEL (kvmrun
+ * adds VMM and its own facts itself, so only TEST there), then the lines
+ * of $TEST_ENV_FILE.  The VMM process also gets TEST, VMM and ACCEL in its
+ * environment, as the reproducer shows.
  *
  * results.json (schema "kvm-msrfilter-tests/results/1"):
  *   { "schema", "started" (ISO 8601 UTC), "duration_s", "srcdir", "config",
@@ -105,7 +107,9 @@ static void usage(FILE *f)
 "  --color=WHEN      auto (default: only on a terminal), always or never\n"
 "  --config FILE     use FILE instead of unittests.cfg\n"
 "  --known-failures FILE  known-failures file (default: known-failures in\n"
-"                    the tree, if present); see host/runner_known.c\n"
+"                    the tree, if present): lines 'TEST-GLOB  # reason' or\n"
+"                    'TEST-GLOB/SUBTEST-GLOB  # reason'; a known FAIL or\n"
+"                    TIMEOUT becomes XFAIL, a known PASS becomes XPASS\n"
 "  --srcdir DIR      the test tree (set by run_tests.sh)\n"
 "  -h, --help        this help\n"
 "\n"

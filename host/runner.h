@@ -8,6 +8,7 @@
 #define HOST_RUNNER_H
 
 #include <stdarg.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -132,7 +133,7 @@ struct runner {
 	/* the run */
 	struct job *jobs_v;
 	int njobs;
-	volatile int interrupted;	/* signal number, 0 if none */
+	volatile sig_atomic_t interrupted;	/* signal number, 0 if none */
 };
 
 /* runner_util.c */

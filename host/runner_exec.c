@@ -195,8 +195,10 @@ static void end_line(struct runner *r, struct job *j)
 		j->line_len--;
 	j->line[j->line_len] = 0;
 	parse_line(&j->res, j->line, j->line_cut, vmm_diag_prefix(j->plan.vmm));
-	if (r->verbose && r->jobs > 1) {
-		printf("[%s] %s%s\n", j->t->name, j->line, j->line_cut ? "..." : "");
+	if (r->verbose && (r->jobs > 1 || r->tap)) {
+		/* TAP readers take "# ..." as a comment. */
+		printf("%s[%s] %s%s\n", r->tap ? "# " : "", j->t->name, j->line,
+		       j->line_cut ? "..." : "");
 		fflush(stdout);
 	}
 	j->line_len = 0;
@@ -236,7 +238,7 @@ static void read_output(struct runner *r, struct job *j)
 		j->out_ends_nl = buf[n - 1] == '\n';
 		if (write_all(j->log_fd, buf, n))
 			die("%s: %s", j->log_path, strerror(errno));
-		if (r->verbose && r->jobs == 1) {
+		if (r->verbose && r->jobs == 1 && !r->tap) {
 			fwrite(buf, 1, n, stdout);
 			fflush(stdout);
 		}
@@ -303,7 +305,8 @@ static void check_deadline(struct job *j, double now)
 	}
 	switch (j->phase) {
 	case JOB_RUNNING:
-		j->deadline = now + 100;
+		j->res.timed_out = true;
+		terminate(j, now);
 		break;
 	case JOB_TERMINATING:
 		kill(-j->pid, SIGKILL);

@@ -33,16 +33,21 @@ static void mkdir_p(const char *path)
 	free(p);
 }
 
+/* Absolute, so reproducers work from any directory. */
 static char *log_root(struct runner *r)
 {
 	const char *env = getenv("LOGDIR");
+	char cwd[4096];
 
-	if (env && *env)
+	if (!(env && *env)) {
+		if (!r->installed)
+			return xasprintf("%s/logs", r->srcdir);
+		/* An installed tree may be read-only: log where the user is. */
+		env = "logs";
+	}
+	if (env[0] == '/' || !getcwd(cwd, sizeof(cwd)))
 		return xstrdup(env);
-	/* An installed tree may be read-only: log where the user is. */
-	if (r->installed)
-		return xstrdup("logs");
-	return xasprintf("%s/logs", r->srcdir);
+	return xasprintf("%s/%s", cwd, env);
 }
 
 static void update_latest(struct runner *r, const char *name)

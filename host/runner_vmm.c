@@ -401,8 +401,11 @@ static bool kvmrun_build(struct runner *r, struct job *j, const char *image)
 		push(p, &n, kvm_device());
 	}
 	push(p, &n, "--timeout");
-	/* kvmrun takes whole seconds; round up so it never fires early. */
-	s = xasprintf("%.0f", ceil(p->timeout));
+	/*
+	 * kvmrun takes whole seconds up to a day; round up so it never fires
+	 * early (the runner's own deadline still applies beyond a day).
+	 */
+	s = xasprintf("%.0f", fmin(ceil(p->timeout), CFG_TIMEOUT_MAX));
 	push(p, &n, s);
 	free(s);
 	push(p, &n, "--smp");
@@ -462,8 +465,12 @@ static char *env_text(struct runner *r, struct job *j)
 {
 	struct sbuf sb = { 0 };
 
-	sb_printf(&sb, "TEST=%s\nVMM=%s\nACCEL=%s\n", j->t->name,
-		  vmm_name(j->plan.vmm), j->plan.accel);
+	/* kvmrun adds VMM and its own facts itself, and refuses them here. */
+	if (!strcmp(vmm_name(j->plan.vmm), "kvmrun"))
+		sb_printf(&sb, "TEST=%s\n", j->t->name);
+	else
+		sb_printf(&sb, "TEST=%s\nVMM=%s\nACCEL=%s\n", j->t->name,
+			  vmm_name(j->plan.vmm), j->plan.accel);
 	if (r->extra_env)
 		sb_puts(&sb, r->extra_env);
 	return sb_steal(&sb);

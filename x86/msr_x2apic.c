@@ -13,9 +13,9 @@
  * disabled, every index of the range.  Never X(F), never X(U).
  *
  * Arguments:
- *   harness-filter   kvmrun installed filters/deny-all.filter at start
- *                    (e.g. --filter-when before-irqchip, before the LAPIC
- *                    existed): first check the accesses under it.
+ *   harness-filter   kvmrun installed filters/x2apic-deny-late-lapic.filter
+ *                    at start (--filter-when before-irqchip: before the
+ *                    LAPIC existed): first check every mode under it.
  */
 #include "libcflat.h"
 #include "apic.h"
@@ -69,13 +69,45 @@ static void self_ipi_handler(struct ex_regs *regs)
 	x2apic_write(APIC_EOI, 0);
 }
 
-static struct msrf_filter deny_all;
+static struct msrf_filter deny_all, late_lapic;
+static void run_mode(int pass);
 
 static void build_deny_all(void)
 {
 	msrf_filter_init(&deny_all, MSRF_DEFAULT_DENY);
 	/* 0x0-0x1FFF, all bits 0: the x2APIC range is explicitly covered. */
 	msrf_add_range(&deny_all, 0x0, 0x2000, MSRF_READ | MSRF_WRITE, false);
+	/* filters/x2apic-deny-late-lapic.filter */
+	msrf_filter_init(&late_lapic, MSRF_DEFAULT_DENY);
+	msrf_add_range(&late_lapic, 0x800, 0x100, MSRF_READ | MSRF_WRITE, false);
+	msrf_add_range(&late_lapic, MSR_IA32_APICBASE, 1, MSRF_READ | MSRF_WRITE, true);
+	msrf_add_range(&late_lapic, MSR_EFER, 1, MSRF_READ | MSRF_WRITE, true);
+}
+
+/*
+ * Every mode under the filter the harness installed before the LAPIC
+ * existed: the exemption cannot depend on when the LAPIC appeared.
+ */
+static void run_under_harness_filter(void)
+{
+	static const enum apic_mode order[] = {
+		APIC_MODE_XAPIC, APIC_MODE_X2APIC, APIC_MODE_DISABLED, APIC_MODE_XAPIC,
+	};
+	unsigned int i;
+
+	report_prefix_push("harness filter");
+	msrtest_assume_filter(&late_lapic);
+	for (i = 0; i < ARRAY_SIZE(order); i++) {
+		if (order[i] == APIC_MODE_X2APIC && !cpu_has_x2apic())
+			continue;
+		report_prefix_push(apic_mode_name(order[i]));
+		if (apic_mode() != order[i] && apic_set_mode(order[i]))
+			report_fail("cannot switch the APIC to %s mode", apic_mode_name(order[i]));
+		msrtest_refresh_apic_mode();
+		run_mode(0);
+		report_prefix_pop();
+	}
+	report_prefix_pop();
 }
 
 /* Self-IPI through MSR 0x83F, delivered while interrupts are open. */
@@ -239,13 +271,8 @@ int main(int argc, char **argv, char **envp)
 		return report_summary();
 	report_prefix_pushf("irqchip %s", getenv("KVMRUN_IRQCHIP") ?: "?");
 	build_deny_all();
-	if (argc > 1 && arg_selected(argc, argv, "harness-filter")) {
-		/* The harness's filter is this same deny-all description. */
-		report_prefix_push("harness filter");
-		msrtest_assume_filter(&deny_all);
-		run_mode(0);
-		report_prefix_pop();
-	}
+	if (argc > 1 && arg_selected(argc, argv, "harness-filter"))
+		run_under_harness_filter();
 
 	if (cpu_has_x2apic()) {
 		one_mode(APIC_MODE_X2APIC);

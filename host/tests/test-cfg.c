@@ -225,6 +225,20 @@ static void test_limits(void)
 		    sizeof(err)) == 0 && cfg.tests[0].smp == 64 &&
 	      cfg.tests[0].exit_mask == 0, "smp 64 and exit_mask 0", "%s", err);
 	cfg_free(&cfg);
+	/* Continuations may not build a value beyond CFG_MAX_VALUE. */
+	text = malloc(6 * 4100);
+	strcpy(text, "[a]\nfile = a.flat\ntest_args = ");
+	for (r = 0; r < 5; r++) {
+		size_t n = strlen(text);
+
+		memset(text + n, 'x', 4000);
+		strcpy(text + n + 4000, " \\\n");
+	}
+	strcat(text, "end\n");
+	r = parse(text, &cfg, err, sizeof(err));
+	check(r == -1 && !strcmp(err, "t.cfg:7: value too long (max 16384 bytes)"),
+	      "continued value over 16384 bytes", "%d '%s'", r, err);
+	free(text);
 	/* A tiny error buffer still gets a NUL-terminated, cut message. */
 	r = parse("[a]\nfoo = 1\n", &cfg, err, 8);
 	check(r == -1 && strlen(err) < 8 && !strncmp(err, "t.cfg:2", 7),

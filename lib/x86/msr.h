@@ -31,4 +31,8 @@
 /* The KVM selftests' fabricated MSR: unknown to every KVM. */
 #define MSR_FABRICATED			0x474f4f00
 
+/* Added for x86/msr_rules.c (probes next to STAR/LSTAR). */
+#define MSR_CSTAR			0xc0000083
+#define MSR_SYSCALL_MASK		0xc0000084
+
 #endif

@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Differential sweep: every index of 0x0-0x1FFF, 0x40000000-0x40001FFF and
+ * 0xC0000000-0xC0001FFF, read and written, under no filter, deny-all,
+ * allow-all and generated filters, each with several user-exit masks.
+ *
+ * The unfiltered baseline is measured first, in the same VM, with the exit
+ * mask INVAL|UNKNOWN and no filter: the host answers those exits and
+ * records their reason, which gives each index and direction its class
+ * (msrf_kvm_class: OK, INVAL or UNKNOWN) and, for readable MSRs, the value.
+ * Every later access is then compared with msrf_outcome() of the model
+ * given that class: allowed and OK means the same value as unfiltered (or,
+ * for a write, no fault and no exit), allowed and rejected means #GP or the
+ * INVAL/UNKNOWN exit per the mask, denied means #GP or the FILTER exit.  No
+ * expectation is written here.  A baseline access that fits no class (a
+ * #GP although INVAL and UNKNOWN exit, a FILTER exit with no filter) is a
+ * FAIL of the baseline; the index then counts as INVAL, the class whose
+ * #GP it showed.
+ *
+ * Write rule (why the writes are safe).  Every write of a given index uses
+ * one value, chosen in the baseline, so repeating it changes nothing:
+ *   - an MSR that reads OK unfiltered gets the value just read written back;
+ *   - an MSR whose read #GPs or exits gets 0: an MSR KVM rejects or does not
+ *     know does nothing with it, and the write-only MSRs that do act on 0
+ *     are on the unsafe list below;
+ *   - never written ("not written (unsafe)", counted in the report lines):
+ *     the unsafe list below, i.e. state this test or its library relies on
+ *     (EFER, APIC_BASE, the segment bases, SYSCALL/SYSENTER, PAT, MTRRs,
+ *     debug control), time (TSC, TSC_ADJUST, TSC_DEADLINE: a write-back of
+ *     a value read earlier moves time), speculation-control commands, the
+ *     x2APIC registers (written by x86/msr_x2apic.c only: EOI, ICR and
+ *     SELF_IPI act on any value) and KVM's PV MSRs (kvmclock, async PF: a
+ *     written value enables them);
+ *   - an MSR whose value changed between two unfiltered reads (a counter):
+ *     writing an older value back would move it;
+ *   - in 0x40000000-0x40001FFF (Hyper-V's MSRs in KVM): if the guest's CPUID
+ *     exposes Hyper-V (0x40000001.EAX = "Hv#1"), only MSRs that read OK are
+ *     written (back), since write-only ones (EOI, ICR) act on 0; without
+ *     Hyper-V in CPUID KVM rejects every one of them, reads and writes.
+ *     (A VMM that configures the Xen hypercall MSR, often 0x40000000, would
+ *     make a write of 0 fill guest page 0; kvmrun does not.)
+ *   - MISC_ENABLE (0x1A0) is written back: KVM accepts the value it returns
+ *     and changes nothing for an unchanged value (its MWAIT bit only acts
+ *     when it flips).
+ *
+ * Accesses are batched (lib/x86/msrsweep.c): 64 back to back, then one
+ * control-port request returns the host's record of their exits.
+ *
+ * Arguments (all optional):
+ *   seeds=S1,S2,...   msrf_generate() seeds (default 1,2,3; up to 16)
+ *   masks=M1,M2,...   user-exit masks 0-7 run for every filter (default 0,4)
+ *   filters=LIST      of none, deny-all, allow-all, generated (default all)
+ *   apic=x2apic|xapic|keep   APIC mode for the sweep (default keep)
+ */
+#include "libcflat.h"
+#include "apic.h"
+#include "desc.h"
+#include "msr.h"
+#include "msrsweep.h"
+#include "msrtest.h"
+#include "processor.h"
+
+#define NWIN		MSRF_GEN_NWINDOWS
+#define WSIZE		MSRF_GEN_WINDOW_SIZE
+#define NIDX		(NWIN * WSIZE)
+#define MAX_FAIL_LINES	20	/* per (filter, mask, window, direction) */
+#define MAX_SEEDS	16
+#define MAX_MASKS	8
+
+/* The baseline: one entry per swept index, window by window. */
+#define B_VOLATILE	1u	/* two unfiltered reads differed: no value check */
+#define B_NOWRITE	2u	/* never written (the write rule above) */
+
+struct baseline {
+	u64 rvalue;		/* unfiltered read (class OK) */
+	u64 wvalue;		/* the one value every write of it uses */
+	u8 rclass, wclass;	/* enum msrf_kvm_class */
+	u8 flags;
+};
+
+static struct baseline base[NIDX];
+
+static const struct {
+	u32 first, last;
+	const char *what;
+} unsafe[] = {
+	{ 0x00000010, 0x00000010, "TSC" },
+	{ 0x00000011, 0x00000012, "KVM kvmclock (old numbers)" },
+	{ 0x0000001b, 0x0000001b, "APIC_BASE" },
+	{ 0x0000003b, 0x0000003b, "TSC_ADJUST" },
+	{ 0x00000048, 0x00000049, "SPEC_CTRL, PRED_CMD" },
+	{ 0x000000fe, 0x000000fe, "MTRRcap" },
+	{ 0x0000010b, 0x0000010b, "FLUSH_CMD" },
+	{ 0x00000174, 0x00000176, "SYSENTER_CS/ESP/EIP" },
+	{ 0x000001d9, 0x000001d9, "DEBUGCTL" },
+	{ 0x00000200, 0x000002ff, "MTRRs, PAT" },
+	{ 0x000006e0, 0x000006e0, "TSC_DEADLINE" },
+	{ 0x00000800, 0x000008ff, "x2APIC" },
+	{ 0x4b564d00, 0x4b564dff, "KVM PV MSRs" },
+	{ 0xc0000080, 0xc0000084, "EFER, STAR, LSTAR, CSTAR, SFMASK" },
+	{ 0xc0000100, 0xc0000102, "FS/GS/KERNEL_GS_BASE" },
+};
+
+static struct msrf_filter deny_all, allow_all, generated;
+
+static u64 seeds[MAX_SEEDS] = { 1, 2, 3 };
+static unsigned int nseeds = 3;
+static u32 masks[MAX_MASKS] = { 0, MSRF_EXIT_FILTER };
+static unsigned int nmasks = 2;
+static bool run_none = true, run_deny = true, run_allow = true, run_gen = true;
+static bool hyperv_cpuid;
+static enum apic_mode want_apic = APIC_MODE_INVALID;	/* = keep */
+
+static u32 idx_of(unsigned int n)
+{
+	return msrf_gen_window(n / WSIZE) + n % WSIZE;
+}
+
+static const char *unsafe_reason(u32 index)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(unsafe); i++)
+		if (index >= unsafe[i].first && index <= unsafe[i].last)
+			return unsafe[i].what;
+	return NULL;
+}
+
+/* ---- arguments ------------------------------------------------------------ */
+
+/*
+ * Next comma-separated word of *s into buf; false at the end of the list
+ * or on an empty or overlong word (*s is then set to NULL: a bad list).
+ */
+static bool next_word(const char **s, char *buf, size_t size)
+{
+	const char *comma;
+	size_t len;
+
+	if (!*s || !**s)
+		return false;
+	comma = strchr(*s, ',');
+	len = comma ? (size_t)(comma - *s) : strlen(*s);
+	if (!len || len >= size || (comma && !comma[1])) {
+		*s = NULL;
+		return false;
+	}
+	memcpy(buf, *s, len);
+	buf[len] = 0;
+	*s = comma ? comma + 1 : *s + len;
+	return true;
+}
+
+/* Seeds or masks: numbers, no duplicate (report lines must stay unique). */
+static bool parse_numbers(const char *s, u64 *vals, unsigned int max,
+			  unsigned int *n, u64 limit)
+{
+	char word[24];
+	unsigned int i;
+	u64 v;
+
+	*n = 0;
+	while (next_word(&s, word, sizeof(word))) {
+		if (*n == max || parse_u64(word, &v) || v > limit)
+			return false;
+		for (i = 0; i < *n; i++)
+			if (vals[i] == v)
+				return false;
+		vals[(*n)++] = v;
+	}
+	return s && *n;
+}
+
+static bool parse_filters(const char *s)
+{
+	char word[16];
+
+	run_none = run_deny = run_allow = run_gen = false;
+	while (next_word(&s, word, sizeof(word))) {
+		if (!strcmp(word, "none"))
+			run_none = true;
+		else if (!strcmp(word, "deny-all"))
+			run_deny = true;
+		else if (!strcmp(word, "allow-all"))
+			run_allow = true;
+		else if (!strcmp(word, "generated"))
+			run_gen = true;
+		else
+			return false;
+	}
+	return s != NULL;
+}
+
+static bool parse_apic(const char *s)
+{
+	if (!strcmp(s, "x2apic"))
+		want_apic = APIC_MODE_X2APIC;
+	else if (!strcmp(s, "xapic"))
+		want_apic = APIC_MODE_XAPIC;
+	else if (!strcmp(s, "keep"))
+		want_apic = APIC_MODE_INVALID;
+	else
+		return false;
+	return true;
+}
+
+static void parse_args(int argc, char **argv)
+{
+	u64 m[MAX_MASKS];
+	unsigned int i;
+	int n;
+
+	for (n = 1; n < argc; n++) {
+		const char *a = argv[n];
+		bool ok = false;
+
+		if (!strncmp(a, "seeds=", 6)) {
+			ok = parse_numbers(a + 6, seeds, MAX_SEEDS, &nseeds, ~0ull);
+		} else if (!strncmp(a, "masks=", 6)) {
+			ok = parse_numbers(a + 6, m, MAX_MASKS, &nmasks, MSRF_EXIT_VALID_MASK);
+			for (i = 0; ok && i < nmasks; i++)
+				masks[i] = (u32)m[i];
+		} else if (!strncmp(a, "filters=", 8)) {
+			ok = parse_filters(a + 8);
+		} else if (!strncmp(a, "apic=", 5)) {
+			ok = parse_apic(a + 5);
+		}
+		if (!ok)
+			report_abort("bad argument '%s' (seeds=N,..., masks=0-7,..., "
+				     "filters=none,deny-all,allow-all,generated, "
+				     "apic=x2apic|xapic|keep; no duplicates)", a);
+	}
+}
+
+/* ---- checking one access -------------------------------------------------- */
+
+struct group {
+	unsigned int checked, skipped, bad;
+};
+
+/* Expected outcomes of the current sweep, by enum msrf_outcome. */
+static unsigned int expected[MSRF_IGNORED + 1];
+
+static const char *expect_name(enum msrf_outcome e, const u64 *want)
+{
+	static char buf[48];
+
+	if (e != MSRF_V || !want)
+		return msrf_outcome_name(e);
+	snprintf(buf, sizeof(buf), "V (value 0x%llx)", (unsigned long long)*want);
+	return buf;
+}
+
+static void check_one(struct group *g, const struct msrf_ctx *ctx, unsigned int n,
+		      bool write, const struct msrsweep_obs *o)
+{
+	const struct baseline *bl = &base[n];
+	u32 index = idx_of(n);
+	enum msrf_outcome e;
+	const u64 *want = NULL;
+
+	if (write) {
+		e = msrf_outcome_write(ctx, index, bl->wvalue, bl->wclass);
+	} else {
+		e = msrf_outcome(ctx, index, MSRF_ACCESS_READ, bl->rclass);
+		if (!(bl->flags & B_VOLATILE))
+			want = &bl->rvalue;
+	}
+	g->checked++;
+	expected[e]++;
+	if (msrsweep_matches(e, write, index, want, bl->wvalue, o))
+		return;
+	if (g->bad++ < MAX_FAIL_LINES)
+		report_fail("%s 0x%x: expected %s, seen %s", write ? "write" : "read",
+			    index, expect_name(e, want), msrsweep_describe(o, write));
+}
+
+/*
+ * Baseline (no filter, mask INVAL|UNKNOWN): the class of what was seen.
+ * Anything else fits no class; INVAL is the class that #GPs without an
+ * INVAL exit, and the check that follows reports the access as a FAIL.
+ */
+static u8 class_of(const struct msrsweep_obs *o)
+{
+	switch (msrsweep_outcome(o)) {
+	case MSRF_V:
+		return MSRF_KVM_OK;
+	case MSRF_X_UNKNOWN:
+		return MSRF_KVM_UNKNOWN;
+	default:
+		return MSRF_KVM_INVAL;
+	}
+}
+
+static void learn(unsigned int n, bool write, const struct msrsweep_obs *o)
+{
+	if (write) {
+		base[n].wclass = class_of(o);
+	} else {
+		base[n].rclass = class_of(o);
+		base[n].rvalue = o->value;
+	}
+}
+
+static void report_group(const struct group *g, bool write)
+{
+	const char *dir = write ? "write" : "read";
+	char extra[48] = "";
+
+	if (g->skipped)
+		snprintf(extra, sizeof(extra), ", %u not written (unsafe)", g->skipped);
+	if (!g->bad)
+		report_pass("%s: %u indices as the model says%s", dir, g->checked, extra);
+	else
+		report_fail("%s: %u of %u indices differ from the model%s%s", dir,
+			    g->bad, g->checked, extra,
+			    g->bad > MAX_FAIL_LINES ? " (first ones listed)" : "");
+}
+
+/* One window, one direction: batches of consecutive indices. */
+static void sweep_group(unsigned int w, bool write, bool measure)
+{
+	static struct msrsweep_batch b;
+	unsigned int slot[MSRSWEEP_BATCH];
+	unsigned int n = w * WSIZE, end = n + WSIZE, i;
+	struct group g = { 0 };
+	struct msrf_ctx ctx;
+
+	msrtest_ctx(&ctx);
+	report_prefix_pushf("window 0x%x", msrf_gen_window(w));
+	while (n < end) {
+		b.write = write;
+		b.n = 0;
+		for (; n < end && b.n < MSRSWEEP_BATCH; n++) {
+			if (write && (base[n].flags & B_NOWRITE)) {
+				g.skipped++;
+				continue;
+			}
+			slot[b.n] = n;
+			b.index[b.n] = idx_of(n);
+			b.value[b.n++] = base[n].wvalue;
+		}
+		msrsweep_run(&b);
+		for (i = 0; i < b.n; i++) {
+			if (measure)
+				learn(slot[i], write, &b.obs[i]);
+			check_one(&g, &ctx, slot[i], write, &b.obs[i]);
+		}
+	}
+	report_group(&g, write);
+	report_prefix_pop();
+}
+
+static void sweep(bool write, bool measure)
+{
+	unsigned int w;
+
+	for (w = 0; w < NWIN; w++)
+		sweep_group(w, write, measure);
+}
+
+/* ---- the baseline ----------------------------------------------------------- */
+
+/*
+ * Read every OK index again: one that changed is a counter (TSC...), whose
+ * value is not compared later and which is never written back.
+ */
+static void find_volatile(void)
+{
+	static struct msrsweep_batch b;
+	unsigned int slot[MSRSWEEP_BATCH];
+	unsigned int n = 0, i, nok = 0, nvol = 0;
+
+	while (n < NIDX) {
+		b.write = false;
+		b.n = 0;
+		for (; n < NIDX && b.n < MSRSWEEP_BATCH; n++) {
+			if (base[n].rclass != MSRF_KVM_OK)
+				continue;
+			slot[b.n] = n;
+			b.index[b.n++] = idx_of(n);
+		}
+		msrsweep_run(&b);
+		nok += b.n;
+		for (i = 0; i < b.n; i++) {
+			struct baseline *bl = &base[slot[i]];
+			const struct msrsweep_obs *o = &b.obs[i];
+
+			if (msrsweep_outcome(o) == MSRF_V && o->value == bl->rvalue)
+				continue;
+			bl->flags |= B_VOLATILE;
+			if (nvol++ < 16)
+				report_info("0x%x changes between unfiltered reads (0x%llx, then %s)",
+					    b.index[i], (unsigned long long)bl->rvalue,
+					    msrsweep_describe(o, false));
+		}
+	}
+	report_info("%u MSRs read OK unfiltered, %u of them change between reads",
+		    nok, nvol);
+}
+
+static bool in_hyperv_window(u32 index)
+{
+	return (index & ~(WSIZE - 1)) == 0x40000000u;
+}
+
+/* The write rule at the top of this file. */
+static void choose_writes(void)
+{
+	unsigned int n, listed = 0, counters = 0, hyperv = 0;
+
+	for (n = 0; n < NIDX; n++) {
+		struct baseline *bl = &base[n];
+		u32 index = idx_of(n);
+		bool ok = bl->rclass == MSRF_KVM_OK;
+
+		bl->wvalue = ok ? bl->rvalue : 0;
+		if (unsafe_reason(index))
+			listed++;
+		else if (bl->flags & B_VOLATILE)
+			counters++;
+		else if (hyperv_cpuid && in_hyperv_window(index) && !ok)
+			hyperv++;
+		else
+			continue;
+		bl->flags |= B_NOWRITE;
+	}
+	report_info("not written (unsafe): %u on the list, %u counters, %u Hyper-V MSRs that do not read OK",
+		    listed, counters, hyperv);
+}
+
+/*
+ * Reads of every window, then writes.  The baseline also learns the classes
+ * from what it sees, and picks what to write once the reads are known.
+ */
+static void sweep_all(bool measure)
+{
+	u64 t0 = rdtsc();
+	unsigned int i, len = 0;
+	char buf[160] = "";	/* 6 x ", IGNORED 4294967295" fits */
+
+	memset(expected, 0, sizeof(expected));
+	sweep(false, measure);
+	if (measure) {
+		find_volatile();
+		choose_writes();
+	}
+	sweep(true, measure);
+	for (i = 0; i <= MSRF_IGNORED; i++)
+		if (expected[i])
+			len += snprintf(buf + len, sizeof(buf) - len, ", %s %u",
+					msrf_outcome_name(i), expected[i]);
+	report_info("%llu M TSC cycles; the model expected%s",
+		    (unsigned long long)(rdtsc() - t0) >> 20, buf);
+}
+
+static void baseline(void)
+{
+	u32 mask = MSRF_EXIT_INVAL | MSRF_EXIT_UNKNOWN;
+	int err;
+
+	report_prefix_push("baseline");
+	report_prefix_pushf("mask %u", mask);
+	err = msrtest_set_mask(mask);
+	if (err)
+		report_abort("KVM_ENABLE_CAP(USER_SPACE_MSR, %u): errno %d", mask, err);
+	err = msrtest_filter_off();
+	if (err)
+		report_abort("empty DEFAULT_ALLOW filter: errno %d", err);
+	sweep_all(true);
+	report_prefix_pop();
+	report_prefix_pop();
+}
+
+/* ---- the filters ------------------------------------------------------------ */
+
+static void build_window_filter(struct msrf_filter *f, bool allow)
+{
+	unsigned int w;
+
+	msrf_filter_init(f, MSRF_DEFAULT_DENY);
+	for (w = 0; w < NWIN; w++)
+		msrf_add_range(f, msrf_gen_window(w), WSIZE, MSRF_READ | MSRF_WRITE, allow);
+}
+
+/*
+ * One filter (NULL = none) under one mask.  The mask is set before the
+ * filter goes in: api.rst wants the FILTER reason enabled when a filter is
+ * installed if FILTER exits are expected.
+ */
+static void run_filter_mask(const struct msrf_filter *f, u32 mask)
+{
+	int err;
+
+	report_prefix_pushf("mask %u", mask);
+	err = msrtest_set_mask(mask);
+	if (err) {
+		report_fail("KVM_ENABLE_CAP(USER_SPACE_MSR, %u): errno %d", mask, err);
+		report_prefix_pop();
+		return;
+	}
+	err = f ? msrtest_install(f) : msrtest_filter_off();
+	if (f)
+		report(!err, "filter installed (errno %d)", err);
+	else if (err)
+		report_fail("empty DEFAULT_ALLOW filter: errno %d", err);
+	if (!err)
+		sweep_all(false);
+	msrtest_filter_off();
+	report_prefix_pop();
+}
+
+static void run_filter(const char *name, const struct msrf_filter *f)
+{
+	unsigned int i;
+
+	report_prefix_push(name);
+	for (i = 0; i < nmasks; i++)
+		run_filter_mask(f, masks[i]);
+	report_prefix_pop();
+}
+
+static void run_generated(void)
+{
+	char name[32];
+	unsigned int i;
+
+	for (i = 0; i < nseeds; i++) {
+		snprintf(name, sizeof(name), "seed %llu", (unsigned long long)seeds[i]);
+		msrf_generate(&generated, seeds[i]);
+		/* The generator promises a filter KVM accepts. */
+		if (msrf_validate(&generated)) {
+			report_fail("%s: generated filter is invalid (%s)", name,
+				    msrf_errno_name(msrf_validate(&generated)));
+			continue;
+		}
+		run_filter(name, &generated);
+	}
+}
+
+static void set_apic_mode(void)
+{
+	if (want_apic == APIC_MODE_INVALID)
+		return;
+	if (want_apic == APIC_MODE_X2APIC && !cpu_has_x2apic())
+		report_abort("apic=x2apic: CPUID.1:ECX.x2APIC is clear (use cpuid=+x2apic)");
+	if (apic_mode() != want_apic && apic_set_mode(want_apic))
+		report_abort("cannot switch the APIC to %s mode", apic_mode_name(want_apic));
+}
+
+int main(int argc, char **argv, char **envp)
+{
+	const struct msrsweep_stats *st;
+
+	report_prefix_push("msr_sweep");
+	parse_args(argc, argv);
+	if (!msrtest_init())
+		return report_summary();
+	set_apic_mode();
+	report_info("APIC mode %s, irqchip %s", apic_mode_name(apic_mode()),
+		    getenv("KVMRUN_IRQCHIP") ?: "?");
+	msrtest_refresh_apic_mode();
+	/* KVM enables its Hyper-V MSRs for a guest whose CPUID says Hv#1. */
+	hyperv_cpuid = cpuid(0x40000001).a == 0x31237648;
+	build_window_filter(&deny_all, false);
+	build_window_filter(&allow_all, true);
+
+	msrsweep_sync();
+	baseline();
+	if (run_none)
+		run_filter("none", NULL);
+	if (run_deny)
+		run_filter("deny-all", &deny_all);
+	if (run_allow)
+		run_filter("allow-all", &allow_all);
+	if (run_gen)
+		run_generated();
+
+	st = msrsweep_get_stats();
+	report_info("%lu accesses in %lu batches, %lu user exits, %lu batches re-run one by one",
+		    st->accesses, st->batches, st->exits, st->reruns);
+	return report_summary();
+}
