@@ -6,6 +6,14 @@
  *
  *   TEST-GLOB                    # reason
  *   TEST-GLOB/SUBTEST-GLOB       # reason
+ *   ENTRY [when KEY=GLOB ...]    # reason
+ *
+ * The optional [when ...] list restricts an entry to runs where every
+ * condition holds: vmm (kvmrun, qemu), accel (kvm, tcg; QEMU only), kernel
+ * (the release of the kernel the runner runs on, uname -r) and kvm_module
+ * (the vendor module loaded: kvm_intel, kvm_amd, kvm_pvm, ...).  Prefer a
+ * guest-side probe to a kernel condition; this file is for differences
+ * that are known, explained and waiting for a fix.
  *
  * A whole-test entry turns FAIL and TIMEOUT into XFAIL, and PASS into
  * XPASS (the bug is gone: remove the entry).  Subtest entries match the
@@ -16,13 +24,102 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
 #include "runner.h"
+
+#define KNOWN_MAX_CONDS 4
+
+struct known_cond {
+	char *key, *glob;
+};
 
 struct known {
 	char *test, *sub, *reason;	/* sub may be NULL */
 	int line;
+	int nconds;
+	struct known_cond conds[KNOWN_MAX_CONDS];
 };
+
+static const char *const cond_keys[] = { "vmm", "accel", "kernel", "kvm_module" };
+
+/* Parse "[when k=v k=v]" at the end of line; cuts it off the line. */
+static int parse_conds(struct runner *r, char *line, struct known *k, int lineno,
+		       char *err, size_t errlen)
+{
+	char *open = strstr(line, " [when "), *tok, *save = NULL;
+	size_t n = strlen(line);
+	unsigned int i;
+
+	k->nconds = 0;
+	if (!open)
+		return 0;
+	if (line[n - 1] != ']')
+		goto bad;
+	line[n - 1] = 0;
+	*open = 0;
+	for (tok = strtok_r(open + 7, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(tok, '=');
+
+		if (!eq || eq == tok || !eq[1] || k->nconds == KNOWN_MAX_CONDS)
+			goto bad;
+		*eq = 0;
+		for (i = 0; i < sizeof(cond_keys) / sizeof(cond_keys[0]); i++)
+			if (!strcmp(tok, cond_keys[i]))
+				break;
+		if (i == sizeof(cond_keys) / sizeof(cond_keys[0])) {
+			snprintf(err, errlen, "%s:%d: unknown condition '%s' (vmm, accel, "
+				 "kernel or kvm_module)", r->known_path, lineno, tok);
+			return -1;
+		}
+		k->conds[k->nconds].key = xstrdup(tok);
+		k->conds[k->nconds++].glob = xstrdup(eq + 1);
+	}
+	if (k->nconds)
+		return 0;
+bad:
+	snprintf(err, errlen, "%s:%d: expected '[when KEY=GLOB ...]' with up to %d "
+		 "conditions at the end of the entry", r->known_path, lineno, KNOWN_MAX_CONDS);
+	return -1;
+}
+
+static const char *kvm_module(void)
+{
+	static const char *const mods[] = { "kvm_intel", "kvm_amd", "kvm_pvm" };
+	static char path[64];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
+		snprintf(path, sizeof(path), "/sys/module/%s", mods[i]);
+		if (!access(path, F_OK))
+			return mods[i];
+	}
+	return "none";
+}
+
+static const char *cond_value(const struct job *j, const char *key)
+{
+	static struct utsname u;
+
+	if (!strcmp(key, "vmm"))
+		return vmm_name(j->plan.vmm);
+	if (!strcmp(key, "accel"))
+		return j->plan.accel ? j->plan.accel : "";
+	if (!strcmp(key, "kernel"))
+		return uname(&u) ? "" : u.release;
+	return kvm_module();
+}
+
+static bool conds_hold(const struct known *k, const struct job *j)
+{
+	int i;
+
+	for (i = 0; i < k->nconds; i++)
+		if (fnmatch(k->conds[i].glob, cond_value(j, k->conds[i].key), 0))
+			return false;
+	return true;
+}
 
 static struct known *known;
 static int nknown;
@@ -54,7 +151,7 @@ static int parse_entry(struct runner *r, char *line, int lineno,
 		       char *err, size_t errlen)
 {
 	char *hash = strchr(line, '#'), *slash, *reason = NULL;
-	struct known *k;
+	struct known *k, cond;
 	int i;
 
 	if (hash) {
@@ -64,6 +161,9 @@ static int parse_entry(struct runner *r, char *line, int lineno,
 	line = trim(line);
 	if (!*line)
 		return 0;
+	if (parse_conds(r, line, &cond, lineno, err, errlen))
+		return -1;
+	line = trim(line);
 	slash = strchr(line, '/');
 	if (slash)
 		*slash = 0;
@@ -78,6 +178,8 @@ static int parse_entry(struct runner *r, char *line, int lineno,
 	k->sub = slash ? xstrdup(trim(slash + 1)) : NULL;
 	k->reason = reason && *reason ? xstrdup(reason) : NULL;
 	k->line = lineno;
+	k->nconds = cond.nconds;
+	memcpy(k->conds, cond.conds, sizeof(cond.conds));
 	for (i = 0; i < r->cfg.ntests; i++)
 		if (!fnmatch(k->test, r->cfg.tests[i].name, 0))
 			break;
@@ -127,14 +229,14 @@ static void set(struct result *res, enum status st, char *reason, const struct k
 	res->known_reason = k->reason ? xstrdup(k->reason) : NULL;
 }
 
-/* The known entry matching subtest 'name' of test 'test', or NULL. */
-static const struct known *known_sub(const char *test, const char *name)
+/* The known entry matching subtest 'name' of job j's test, or NULL. */
+static const struct known *known_sub(const struct job *j, const char *name)
 {
 	int i;
 
 	for (i = 0; i < nknown; i++)
-		if (known[i].sub && !fnmatch(known[i].test, test, 0) &&
-		    !fnmatch(known[i].sub, name, 0))
+		if (known[i].sub && !fnmatch(known[i].test, j->t->name, 0) &&
+		    !fnmatch(known[i].sub, name, 0) && conds_hold(&known[i], j))
 			return &known[i];
 	return NULL;
 }
@@ -152,7 +254,7 @@ static void apply_subtests(struct job *j)
 		for (i = 0; i < res->nsubs; i++) {
 			if (res->subs[i].st != SUB_FAIL)
 				continue;
-			k = known_sub(j->t->name, res->subs[i].name);
+			k = known_sub(j, res->subs[i].name);
 			if (!k)
 				return;
 			any = any ? any : k;
@@ -162,7 +264,7 @@ static void apply_subtests(struct job *j)
 		for (i = 0; i < res->nsubs; i++) {
 			if (res->subs[i].st != SUB_PASS)
 				continue;
-			k = known_sub(j->t->name, res->subs[i].name);
+			k = known_sub(j, res->subs[i].name);
 			if (k) {
 				char *what = xasprintf("known failure passed: %s",
 						       res->subs[i].name);
@@ -183,7 +285,7 @@ void known_apply(struct runner *r, struct job *j)
 	for (i = 0; i < nknown; i++) {
 		const struct known *k = &known[i];
 
-		if (k->sub || fnmatch(k->test, j->t->name, 0))
+		if (k->sub || fnmatch(k->test, j->t->name, 0) || !conds_hold(k, j))
 			continue;
 		if (res->status == ST_FAIL || res->status == ST_TIMEOUT)
 			set(res, ST_XFAIL, with_reason("known failure", k, res->reason), k);

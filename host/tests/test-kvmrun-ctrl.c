@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests of the control port (host/kvmrun-ctrl.c) and of the MSR exit
+ * policy and statistics (host/kvmrun-msr.c), without KVM: kvm_ioctl(),
+ * vcpu_set_entry() and vcpu_start() are fakes here that record what the
+ * control port asked for.  Guest RAM is mapped as kvmrun maps it (followed
+ * by an inaccessible guard), so under ASan any access the host makes
+ * outside the checked block would show.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "kvmrun.h"
+#include "test-kvmrun.h"
+
+#define RAM_SIZE	(1u << 20)
+#define GUARD		(64u << 10)
+#define BLOCK		0x8000u		/* where the tests put request blocks */
+
+static struct vm vm;
+static struct kvmrun_opts opts = { .irqchip = KVMRUN_IRQCHIP_SPLIT };
+
+/* ---- fakes ----------------------------------------------------------- */
+
+static struct {
+	int calls;
+	int fd;
+	unsigned long req;
+	void *arg;
+	struct kvm_msr_filter filter;
+	struct kvm_enable_cap cap;
+	uint32_t msr_index;
+	uint64_t msr_data;
+	int ret, err;			/* what the next call returns */
+	uint64_t get_data;		/* KVM_GET_MSRS answer */
+} io;
+
+static struct {
+	int set_calls, start_calls;
+	struct vcpu *v;
+	uint32_t eip, eax, ebx;
+	int fail_set;
+} cpu;
+
+int kvm_ioctl(int fd, unsigned long req, void *arg);
+int kvm_ioctl(int fd, unsigned long req, void *arg)
+{
+	io.calls++;
+	io.fd = fd;
+	io.req = req;
+	io.arg = arg;
+	if (req == KVM_X86_SET_MSR_FILTER && arg && (uintptr_t)arg < 0xffff800000000000ul &&
+	    arg != vm.kmem.unmapped)
+		memcpy(&io.filter, arg, sizeof(io.filter));
+	if (req == KVM_ENABLE_CAP)
+		memcpy(&io.cap, arg, sizeof(io.cap));
+	if (req == KVM_GET_MSRS || req == KVM_SET_MSRS) {
+		struct kvm_msrs *m = arg;
+
+		io.msr_index = m->entries[0].index;
+		io.msr_data = m->entries[0].data;
+		if (req == KVM_GET_MSRS)
+			m->entries[0].data = io.get_data;
+	}
+	if (req == KVM_CHECK_EXTENSION)
+		return fd == vm.sys_fd ? 11 : 22;
+	errno = io.err;
+	return io.ret;
+}
+
+int vcpu_set_entry(struct vcpu *v, uint32_t eip, uint32_t eax, uint32_t ebx)
+{
+	cpu.set_calls++;
+	cpu.v = v;
+	cpu.eip = eip;
+	cpu.eax = eax;
+	cpu.ebx = ebx;
+	errno = EIO;
+	return cpu.fail_set ? -1 : 0;
+}
+
+int vcpu_start(struct vcpu *v)
+{
+	cpu.start_calls++;
+	v->state = VCPU_RUNNING;
+	return 0;
+}
+
+/* ---- helpers --------------------------------------------------------- */
+
+static void setup(void)
+{
+	uint8_t *p = mmap(NULL, RAM_SIZE + GUARD, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned int i;
+
+	mprotect(p, RAM_SIZE, PROT_READ | PROT_WRITE);
+	vm.opts = &opts;
+	vm.ram = p;
+	vm.ram_size = RAM_SIZE;
+	vm.sys_fd = 100;
+	vm.vm_fd = 101;
+	vm.nvcpus = 3;
+	vm.x2apic_cpuid = 1;
+	vm.cap_msr_filter = 1;
+	vm.cap_user_space_msr = 1;
+	vm.cap_coalesced_pio = 1;
+	vm.vcpus = calloc(3, sizeof(*vm.vcpus));
+	for (i = 0; i < 3; i++) {
+		vm.vcpus[i] = (struct vcpu){ .index = i, .fd = 200 + (int)i, .vm = &vm,
+					     .state = VCPU_PARKED };
+	}
+	vm.vcpus[0].state = VCPU_RUNNING;
+	pthread_mutex_init(&vm.lock, NULL);
+	pthread_mutex_init(&vm.ctrl_lock, NULL);
+	msrx_init(&vm.msrx);
+	kfilter_mem_init(&vm.kmem);
+}
+
+/* Put a request at gpa (header + payload), send it from 'self', read it back. */
+static struct kvmrun_req_hdr send(uint32_t gpa, uint16_t op, uint32_t size, void *payload,
+				  uint32_t plen, unsigned int self)
+{
+	struct kvmrun_req_hdr h = {
+		.magic = KVMRUN_REQ_MAGIC, .version = KVMRUN_PROTO_VERSION, .op = op,
+		.size = size, .status = KVMRUN_ST_PENDING, .ret = 77, .err = 77, .cpu = 99,
+	};
+
+	memcpy(vm.ram + gpa, &h, sizeof(h));
+	if (plen)
+		memcpy(vm.ram + gpa + sizeof(h), payload, plen);
+	ctrl_request(&vm, &vm.vcpus[self], gpa);
+	memcpy(&h, vm.ram + gpa, sizeof(h));
+	if (plen)
+		memcpy(payload, vm.ram + gpa + sizeof(h), plen);
+	return h;
+}
+
+#define SEND(op, p) send(BLOCK, op, sizeof(struct kvmrun_req_hdr) + sizeof(*(p)), p, \
+			 sizeof(*(p)), 0)
+
+/* ---- tests ----------------------------------------------------------- */
+
+static void test_framing(void)
+{
+	struct kvmrun_req_hdr h = { .magic = 1, .version = KVMRUN_PROTO_VERSION,
+				    .op = KVMRUN_OP_INFO, .size = 4096,
+				    .status = KVMRUN_ST_PENDING };
+	struct kvmrun_info info;
+	uint8_t before[64];
+
+	memcpy(vm.ram + BLOCK, &h, sizeof(h));
+	memcpy(before, vm.ram + BLOCK, sizeof(before));
+	ctrl_request(&vm, &vm.vcpus[0], BLOCK);
+	check_true("ctrl: bad magic: block untouched", !memcmp(before, vm.ram + BLOCK, 64));
+
+	ctrl_request(&vm, &vm.vcpus[0], RAM_SIZE - 16);
+	ctrl_request(&vm, &vm.vcpus[0], RAM_SIZE);
+	ctrl_request(&vm, &vm.vcpus[0], 0xffffffff);
+	pass_fail(true, "ctrl: header beyond RAM: ignored without a crash");
+
+	h = send(BLOCK, KVMRUN_OP_INFO, 4096, NULL, 0, 0);
+	check_u64("ctrl: status OK", KVMRUN_ST_OK, (uint32_t)h.status);
+	check_true("ctrl: ret, err and cpu written", h.ret == 0 && h.err == 0 && h.cpu == 0);
+	h = send(BLOCK, KVMRUN_OP_INFO, 32 + sizeof(info), NULL, 0, 2);
+	check_u64("ctrl: cpu = the requesting vCPU", 2, h.cpu);
+
+	memcpy(&h, vm.ram + BLOCK, sizeof(h));
+	h.version = 2;
+	h.status = KVMRUN_ST_PENDING;
+	memcpy(vm.ram + BLOCK, &h, sizeof(h));
+	ctrl_request(&vm, &vm.vcpus[0], BLOCK);
+	memcpy(&h, vm.ram + BLOCK, sizeof(h));
+	check_u64("ctrl: version 2: BADVERSION", KVMRUN_ST_BADVERSION, (uint32_t)h.status);
+
+	h = send(BLOCK, 0, 64, NULL, 0, 0);
+	check_u64("ctrl: op 0: BADOP", KVMRUN_ST_BADOP, (uint32_t)h.status);
+	h = send(BLOCK, KVMRUN_OP_MAX + 1, 64, NULL, 0, 0);
+	check_u64("ctrl: op MAX+1: BADOP", KVMRUN_ST_BADOP, (uint32_t)h.status);
+	h = send(BLOCK, KVMRUN_OP_INFO, 32 + sizeof(info) - 1, NULL, 0, 0);
+	check_u64("ctrl: size one byte short: BADSIZE", KVMRUN_ST_BADSIZE, (uint32_t)h.status);
+	h = send(BLOCK, KVMRUN_OP_INFO, KVMRUN_REQ_MAX_SIZE + 1, NULL, 0, 0);
+	check_u64("ctrl: size over the maximum: BADSIZE", KVMRUN_ST_BADSIZE, (uint32_t)h.status);
+	h = send(RAM_SIZE - 40, KVMRUN_OP_INFO, 32 + sizeof(info), NULL, 0, 0);
+	check_u64("ctrl: block crossing the end of RAM: BADSIZE", KVMRUN_ST_BADSIZE,
+		  (uint32_t)h.status);
+	h = send(RAM_SIZE - 32 - sizeof(info), KVMRUN_OP_INFO, 32 + sizeof(info), NULL, 0, 0);
+	check_u64("ctrl: block ending at the end of RAM: OK", KVMRUN_ST_OK, (uint32_t)h.status);
+	h = send(BLOCK, KVMRUN_OP_RESET_STATS, 32, NULL, 0, 0);
+	check_u64("ctrl: header-only op: OK", KVMRUN_ST_OK, (uint32_t)h.status);
+}
+
+static void test_info(void)
+{
+	struct kvmrun_info info;
+	struct kvmrun_req_hdr h;
+
+	memset(&info, 0xee, sizeof(info));
+	vm.exit_mask = 5;
+	h = SEND(KVMRUN_OP_INFO, &info);
+	check_true("ctrl: info", h.status == KVMRUN_ST_OK &&
+		   info.proto_version == KVMRUN_PROTO_VERSION && info.smp == 3 &&
+		   info.irqchip == KVMRUN_IRQCHIP_SPLIT && info.x2apic_cpuid == 1 &&
+		   info.exit_mask == 5 && info.ctrl_port == KVMRUN_CTRL_PORT &&
+		   info.ram_bytes == RAM_SIZE && info.cap_msr_filter == 1 &&
+		   info.cap_user_space_msr == 1 && info.cap_coalesced_pio == 1 &&
+		   info.reserved == 0);
+}
+
+static void test_set_filter(void)
+{
+	struct kvmrun_msr_filter g;
+	struct kvmrun_set_filter a = { .filter_gpa = 0x4000 };
+	struct kvmrun_req_hdr h;
+
+	memset(&g, 0, sizeof(g));
+	g.flags = 0xdeadbeef;
+	g.ranges[0] = (struct kvmrun_msr_filter_range){ 1, 2, 3, 0, 0 };
+	g.ranges[1] = (struct kvmrun_msr_filter_range){ 4, 5, 6, 0, 0x1000 };
+	g.ranges[2] = (struct kvmrun_msr_filter_range){ 7, 8, 9, 0, RAM_SIZE - 1 };
+	g.ranges[3] = (struct kvmrun_msr_filter_range){ 0, 0, 0, 0, RAM_SIZE };
+	g.ranges[4] = (struct kvmrun_msr_filter_range){ 0, 0, 0, 0, 0xf0000123 };
+	g.ranges[5] = (struct kvmrun_msr_filter_range){ 0, 0, 0, 0, ~0ull };
+	g.ranges[15] = (struct kvmrun_msr_filter_range){ 0xffffffff, 0xffffffff, 0xffffffff,
+							 0, 0 };
+	memcpy(vm.ram + 0x4000, &g, sizeof(g));
+	io.ret = -1;
+	io.err = EINVAL;
+	h = SEND(KVMRUN_OP_SET_FILTER, &a);
+	check_true("ctrl: set_filter: ioctl on the VM fd with the ioctl's ret/errno",
+		   h.status == KVMRUN_ST_OK && io.fd == vm.vm_fd &&
+		   io.req == KVM_X86_SET_MSR_FILTER && h.ret == -1 && h.err == EINVAL);
+	check_true("ctrl: set_filter: fields copied raw",
+		   io.filter.flags == 0xdeadbeef && io.filter.ranges[0].flags == 1 &&
+		   io.filter.ranges[0].nmsrs == 2 && io.filter.ranges[0].base == 3 &&
+		   io.filter.ranges[15].flags == 0xffffffff &&
+		   io.filter.ranges[15].nmsrs == 0xffffffff &&
+		   io.filter.ranges[15].base == 0xffffffff);
+	check_true("ctrl: set_filter: bitmap 0 stays NULL", io.filter.ranges[0].bitmap == NULL);
+	check_true("ctrl: set_filter: bitmap in RAM -> host address",
+		   io.filter.ranges[1].bitmap == vm.ram + 0x1000);
+	check_true("ctrl: set_filter: last byte of RAM -> its host address (guard follows)",
+		   io.filter.ranges[2].bitmap == vm.ram + RAM_SIZE - 1);
+	check_true("ctrl: set_filter: beyond RAM -> inaccessible area",
+		   io.filter.ranges[3].bitmap >= vm.kmem.unmapped &&
+		   io.filter.ranges[3].bitmap + 0x600 <= vm.kmem.unmapped + KFILTER_UNMAPPED_SIZE &&
+		   io.filter.ranges[4].bitmap >= vm.kmem.unmapped &&
+		   io.filter.ranges[4].bitmap + 0x600 <= vm.kmem.unmapped + KFILTER_UNMAPPED_SIZE &&
+		   io.filter.ranges[5].bitmap >= vm.kmem.unmapped &&
+		   io.filter.ranges[5].bitmap + 0x600 <= vm.kmem.unmapped + KFILTER_UNMAPPED_SIZE);
+	io.ret = 0;
+	io.err = 0;
+	h = SEND(KVMRUN_OP_SET_FILTER, &a);
+	check_true("ctrl: set_filter: success", h.status == KVMRUN_ST_OK && h.ret == 0 &&
+		   h.err == 0);
+
+	a.filter_gpa = RAM_SIZE - sizeof(g) + 1;
+	io.calls = 0;
+	h = SEND(KVMRUN_OP_SET_FILTER, &a);
+	check_true("ctrl: set_filter: struct crossing the end of RAM: BADADDR, no ioctl",
+		   h.status == KVMRUN_ST_BADADDR && io.calls == 0);
+	a.filter_gpa = ~0ull;
+	h = SEND(KVMRUN_OP_SET_FILTER, &a);
+	check_u64("ctrl: set_filter: struct at ~0: BADADDR", KVMRUN_ST_BADADDR, (uint32_t)h.status);
+	a.filter_gpa = RAM_SIZE - sizeof(g);
+	h = SEND(KVMRUN_OP_SET_FILTER, &a);
+	check_u64("ctrl: set_filter: struct ending at the end of RAM: OK", KVMRUN_ST_OK,
+		  (uint32_t)h.status);
+
+	a.struct_mode = KVMRUN_FILTER_STRUCT_NULL;
+	h = SEND(KVMRUN_OP_SET_FILTER, &a);
+	check_true("ctrl: set_filter: NULL struct", h.status == KVMRUN_ST_OK && io.arg == NULL);
+	a.struct_mode = KVMRUN_FILTER_STRUCT_UNMAPPED;
+	h = SEND(KVMRUN_OP_SET_FILTER, &a);
+	check_true("ctrl: set_filter: unmapped struct",
+		   h.status == KVMRUN_ST_OK && io.arg == vm.kmem.unmapped);
+	a.struct_mode = KVMRUN_FILTER_STRUCT_KERNEL;
+	h = SEND(KVMRUN_OP_SET_FILTER, &a);
+	check_true("ctrl: set_filter: kernel-half struct",
+		   h.status == KVMRUN_ST_OK && io.arg == (void *)0xffff800000000000ul);
+	a.struct_mode = 4;
+	io.calls = 0;
+	h = SEND(KVMRUN_OP_SET_FILTER, &a);
+	check_true("ctrl: set_filter: struct_mode 4: BADARG, no ioctl",
+		   h.status == KVMRUN_ST_BADARG && io.calls == 0);
+}
+
+static void test_enable_cap(void)
+{
+	struct kvmrun_enable_cap a = { .cap = KVMRUN_CAP_X86_USER_SPACE_MSR, .flags = 3,
+				       .args0 = 0x100000004ull };
+	struct kvmrun_req_hdr h;
+
+	vm.exit_mask = 0;
+	io.ret = -1;
+	io.err = EINVAL;
+	h = SEND(KVMRUN_OP_ENABLE_CAP, &a);
+	check_true("ctrl: enable_cap: raw cap, flags and args[0]; errno back",
+		   h.status == KVMRUN_ST_OK && io.fd == vm.vm_fd && io.req == KVM_ENABLE_CAP &&
+		   io.cap.cap == 188 && io.cap.flags == 3 && io.cap.args[0] == 0x100000004ull &&
+		   h.ret == -1 && h.err == EINVAL);
+	check_u64("ctrl: enable_cap: a refused mask is not recorded", 0, vm.exit_mask);
+	io.ret = 0;
+	io.err = 0;
+	a.flags = 0;
+	a.args0 = 6;
+	h = SEND(KVMRUN_OP_ENABLE_CAP, &a);
+	check_u64("ctrl: enable_cap: an accepted mask is recorded", 6, vm.exit_mask);
+	a.cap = KVMRUN_CAP_X86_MSR_FILTER;
+	a.args0 = 1;
+	h = SEND(KVMRUN_OP_ENABLE_CAP, &a);
+	check_true("ctrl: enable_cap: cap 189 allowed, not a mask",
+		   h.status == KVMRUN_ST_OK && io.cap.cap == 189 && vm.exit_mask == 6);
+	a.cap = 123;
+	io.calls = 0;
+	h = SEND(KVMRUN_OP_ENABLE_CAP, &a);
+	check_true("ctrl: enable_cap: other caps: BADARG, no ioctl",
+		   h.status == KVMRUN_ST_BADARG && io.calls == 0);
+}
+
+static void test_policy_stats(void)
+{
+	struct kvmrun_policy p;
+	struct kvmrun_stats st;
+	struct kvmrun_req_hdr h;
+	uint64_t data;
+	uint8_t error;
+	unsigned int i;
+
+	memset(&p, 0, sizeof(p));
+	SEND(KVMRUN_OP_SET_POLICY, &p);
+	SEND(KVMRUN_OP_RESET_STATS, &p);
+	data = 0;
+	msrx_answer(&vm.msrx, 1, false, KVM_MSR_EXIT_REASON_FILTER, 0x1fc, &data, &error);
+	check_true("msr: default read answer: derived value, no error",
+		   data == 0x4b564d00000001fcull && error == 0);
+	data = 0x55;
+	msrx_answer(&vm.msrx, 2, true, KVM_MSR_EXIT_REASON_UNKNOWN, 0x474f4f00, &data, &error);
+	check_true("msr: default write answer: accepted", error == 0);
+
+	p.nentries = 3;
+	p.entries[0] = (struct kvmrun_policy_entry){ .index = 0x10, .dirs = KVMRUN_DIR_READ,
+						     .data = 0x1234 };
+	p.entries[1] = (struct kvmrun_policy_entry){ .index = 0x10, .dirs = 3, .error = 0x80 };
+	p.entries[2] = (struct kvmrun_policy_entry){ .index = 0x20, .dirs = KVMRUN_DIR_WRITE,
+						     .error = 1 };
+	p.default_error = 7;
+	h = SEND(KVMRUN_OP_SET_POLICY, &p);
+	check_u64("msr: set policy", KVMRUN_ST_OK, (uint32_t)h.status);
+	msrx_answer(&vm.msrx, 0, false, KVM_MSR_EXIT_REASON_FILTER, 0x10, &data, &error);
+	check_true("msr: read entry: its data", data == 0x1234 && error == 0);
+	msrx_answer(&vm.msrx, 0, true, KVM_MSR_EXIT_REASON_FILTER, 0x10, &data, &error);
+	check_u64("msr: write: the first entry with the direction wins", 0x80, error);
+	msrx_answer(&vm.msrx, 0, true, KVM_MSR_EXIT_REASON_FILTER, 0x20, &data, &error);
+	check_u64("msr: write entry with error 1", 1, error);
+	msrx_answer(&vm.msrx, 0, false, KVM_MSR_EXIT_REASON_FILTER, 0x20, &data, &error);
+	check_u64("msr: read of a write-only entry: default error", 7, error);
+
+	p.default_error = 256;
+	h = SEND(KVMRUN_OP_SET_POLICY, &p);
+	check_u64("msr: default_error 256: BADARG", KVMRUN_ST_BADARG, (uint32_t)h.status);
+	p.default_error = 0;
+	p.entries[2].dirs = 0;
+	h = SEND(KVMRUN_OP_SET_POLICY, &p);
+	check_u64("msr: dirs 0: BADARG", KVMRUN_ST_BADARG, (uint32_t)h.status);
+	p.entries[2].dirs = 4;
+	h = SEND(KVMRUN_OP_SET_POLICY, &p);
+	check_u64("msr: dirs 4: BADARG", KVMRUN_ST_BADARG, (uint32_t)h.status);
+	p.entries[2].dirs = 1;
+	p.nentries = KVMRUN_POLICY_MAX + 1;
+	h = SEND(KVMRUN_OP_SET_POLICY, &p);
+	check_u64("msr: 33 entries: BADARG", KVMRUN_ST_BADARG, (uint32_t)h.status);
+	msrx_answer(&vm.msrx, 0, true, KVM_MSR_EXIT_REASON_FILTER, 0x10, &data, &error);
+	check_u64("msr: a refused policy leaves the old one", 0x80, error);
+
+	h = SEND(KVMRUN_OP_GET_STATS, &st);
+	check_true("stats: counts by reason and direction",
+		   h.status == KVMRUN_ST_OK && st.total == 7 &&
+		   st.counts[KVMRUN_REASON_FILTER][0] == 3 &&
+		   st.counts[KVMRUN_REASON_FILTER][1] == 3 &&
+		   st.counts[KVMRUN_REASON_UNKNOWN][1] == 1 && st.counts[KVMRUN_REASON_INVAL][0] == 0);
+	check_true("stats: last exit", st.have_last && st.last.write == 1 && st.last.index == 0x10 &&
+		   st.last.error == 0x80 && st.last.cpu == 0 &&
+		   st.last.reason == KVM_MSR_EXIT_REASON_FILTER);
+	check_true("stats: ring oldest first", st.ring_count == 7 && st.ring[0].index == 0x1fc &&
+		   st.ring[0].cpu == 1 && st.ring[0].data == 0x4b564d00000001fcull &&
+		   st.ring[1].data == 0x55 && st.ring[1].write == 1 && st.ring[1].cpu == 2 &&
+		   st.ring[6].index == 0x10 && st.ring[7].index == 0);
+
+	for (i = 0; i < 100; i++) {
+		data = i;
+		msrx_answer(&vm.msrx, 0, true, i == 99 ? 3 : KVM_MSR_EXIT_REASON_INVAL, 1000 + i,
+			    &data, &error);
+	}
+	h = SEND(KVMRUN_OP_GET_STATS, &st);
+	check_true("stats: the ring keeps the last 64, oldest first",
+		   st.ring_count == 64 && st.ring[0].index == 1036 && st.ring[63].index == 1099 &&
+		   st.total == 107);
+	check_u64("stats: a reason with two bits counts as other", 1,
+		  st.counts[KVMRUN_REASON_OTHER][1]);
+	SEND(KVMRUN_OP_RESET_STATS, &st);
+	h = SEND(KVMRUN_OP_GET_STATS, &st);
+	check_true("stats: reset", st.total == 0 && !st.have_last && st.ring_count == 0 &&
+		   st.counts[KVMRUN_REASON_INVAL][1] == 0);
+	memset(&p, 0, sizeof(p));
+	SEND(KVMRUN_OP_SET_POLICY, &p);
+}
+
+static void test_host_msr(void)
+{
+	struct kvmrun_host_msr a = { .cpu = 0, .index = 0x1fc, .data = 0x77 };
+	struct kvmrun_req_hdr h;
+
+	io.ret = 1;
+	io.err = 0;
+	io.get_data = 0xabcdef;
+	h = SEND(KVMRUN_OP_HOST_RDMSR, &a);
+	check_true("ctrl: host rdmsr on itself", h.status == KVMRUN_ST_OK && h.ret == 1 &&
+		   io.req == KVM_GET_MSRS && io.fd == 200 && io.msr_index == 0x1fc &&
+		   a.data == 0xabcdef);
+	a.data = 0x99;
+	h = SEND(KVMRUN_OP_HOST_WRMSR, &a);
+	check_true("ctrl: host wrmsr", h.status == KVMRUN_ST_OK && io.req == KVM_SET_MSRS &&
+		   io.msr_data == 0x99);
+	io.ret = 0;
+	a.data = 5;
+	h = SEND(KVMRUN_OP_HOST_RDMSR, &a);
+	check_true("ctrl: host rdmsr refused by KVM: ret 0, data 0",
+		   h.status == KVMRUN_ST_OK && h.ret == 0 && a.data == 0);
+	a.cpu = 2;
+	io.ret = 1;
+	h = SEND(KVMRUN_OP_HOST_RDMSR, &a);
+	check_true("ctrl: host rdmsr on a parked vCPU", h.status == KVMRUN_ST_OK && io.fd == 202);
+	vm.vcpus[2].state = VCPU_RUNNING;
+	io.calls = 0;
+	h = SEND(KVMRUN_OP_HOST_RDMSR, &a);
+	check_true("ctrl: host rdmsr on another running vCPU: BUSY, no ioctl",
+		   h.status == KVMRUN_ST_BUSY && io.calls == 0);
+	vm.vcpus[2].state = VCPU_PARKED;
+	a.cpu = 3;
+	h = SEND(KVMRUN_OP_HOST_WRMSR, &a);
+	check_u64("ctrl: host wrmsr on vCPU 3 of 3: BADARG", KVMRUN_ST_BADARG, (uint32_t)h.status);
+}
+
+static void test_check_ext(void)
+{
+	struct kvmrun_check_ext a = { .cap = 189 };
+	struct kvmrun_req_hdr h = SEND(KVMRUN_OP_CHECK_EXT, &a);
+
+	check_true("ctrl: check_ext on the system and the VM fd",
+		   h.status == KVMRUN_ST_OK && a.sys_ret == 11 && a.vm_ret == 22 &&
+		   a.sys_err == 0 && h.ret == 22);
+}
+
+static void test_start_ap(void)
+{
+	struct kvmrun_start_ap a = { .cpu = 1, .entry = 0x80000, .arg = 0x12345 };
+	struct kvmrun_req_hdr h;
+
+	h = SEND(KVMRUN_OP_START_AP, &a);
+	check_true("ctrl: start AP 1", h.status == KVMRUN_ST_OK && cpu.set_calls == 1 &&
+		   cpu.v == &vm.vcpus[1] && cpu.eip == 0x80000 && cpu.eax == KVMRUN_AP_MAGIC &&
+		   cpu.ebx == 0x12345 && cpu.start_calls == 1);
+	h = SEND(KVMRUN_OP_START_AP, &a);
+	check_true("ctrl: start AP 1 again: BUSY", h.status == KVMRUN_ST_BUSY &&
+		   cpu.set_calls == 1);
+	a.cpu = 0;
+	h = SEND(KVMRUN_OP_START_AP, &a);
+	check_u64("ctrl: start the BSP: BADARG", KVMRUN_ST_BADARG, (uint32_t)h.status);
+	a.cpu = 3;
+	h = SEND(KVMRUN_OP_START_AP, &a);
+	check_u64("ctrl: start vCPU 3 of 3: BADARG", KVMRUN_ST_BADARG, (uint32_t)h.status);
+	a.cpu = 2;
+	a.entry = RAM_SIZE;
+	h = SEND(KVMRUN_OP_START_AP, &a);
+	check_u64("ctrl: entry beyond RAM: BADADDR", KVMRUN_ST_BADADDR, (uint32_t)h.status);
+	a.entry = 0x1000;
+	cpu.fail_set = 1;
+	h = SEND(KVMRUN_OP_START_AP, &a);
+	check_true("ctrl: register setup fails: FAILED with errno, not started",
+		   h.status == KVMRUN_ST_FAILED && h.err == EIO && cpu.start_calls == 1 &&
+		   vm.vcpus[2].state == VCPU_PARKED);
+	cpu.fail_set = 0;
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	setup();
+	test_framing();
+	test_info();
+	test_set_filter();
+	test_enable_cap();
+	test_policy_stats();
+	test_host_msr();
+	test_check_ext();
+	test_start_ap();
+	return test_exit();
+}
