@@ -58,6 +58,9 @@ start:
 	cmpl $4 * 512, %ecx
 	jb 2b
 
+	xorl %edi, %edi			/* BSP */
+
+	/* EDI = 0 for the BSP, 1 for an AP; both land in start64. */
 enter_long_mode:
 	lgdt gdt_desc
 	movl %cr4, %eax
@@ -80,23 +83,13 @@ enter_long_mode:
 	 */
 ap_start32:
 	movl %ebx, %esp
-	lgdt gdt_desc
-	movl %cr4, %eax
-	orl $0x20, %eax
-	movl %eax, %cr4
-	movl $pml4, %eax
-	movl %eax, %cr3
-	movl $0xc0000080, %ecx
-	rdmsr
-	orl $0x100, %eax
-	wrmsr
-	movl %cr0, %eax
-	orl $0x80000001, %eax
-	movl %eax, %cr0
-	ljmpl $0x08, $ap_start64
+	movl $1, %edi
+	jmp enter_long_mode
 
 	.code64
 start64:
+	testl %edi, %edi
+	jnz ap_start64
 	movl $0x10, %eax
 	movl %eax, %ds
 	movl %eax, %es
