@@ -60,6 +60,13 @@ struct result {
 struct runner;
 struct vmm;
 
+/* A guest output line being assembled (runner_parse.c). */
+struct linebuf {
+	char s[RUNNER_LINE_MAX + 1];
+	size_t len;
+	bool cut;		/* bytes past RUNNER_LINE_MAX were dropped */
+};
+
 struct plan {
 	const struct vmm *vmm;	/* NULL when decided without a VMM */
 	const char *accel;	/* "kvm" / "tcg" / NULL */
@@ -91,9 +98,8 @@ struct job {
 	bool eof, reaped;
 	bool cancelled;		/* stopped by a signal to the runner */
 	double start, deadline;
-	char line[RUNNER_LINE_MAX + 1];
-	size_t line_len;
-	bool line_cut, out_ends_nl;
+	struct linebuf line;	/* output line being assembled */
+	bool out_ends_nl;
 };
 
 enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
@@ -178,6 +184,10 @@ void exec_run_all(struct runner *r);
 void exec_install_signals(struct runner *r);
 
 /* runner_parse.c: guest output protocol */
+typedef void line_fn(void *arg, const char *line, bool cut);
+void lines_feed(struct linebuf *lb, const char *buf, size_t len,
+		line_fn *fn, void *arg);
+void lines_flush(struct linebuf *lb, line_fn *fn, void *arg);
 void parse_line(struct result *res, const char *line, bool cut,
 		const char *diag_prefix);
 void result_free(struct result *res);

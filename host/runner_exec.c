@@ -189,38 +189,29 @@ static void job_start(struct runner *r, struct job *j)
 
 /* ---- output ------------------------------------------------------------ */
 
-static void end_line(struct runner *r, struct job *j)
+struct line_ctx {
+	struct runner *r;
+	struct job *j;
+};
+
+static void end_line(void *arg, const char *line, bool cut)
 {
-	if (j->line_len && j->line[j->line_len - 1] == '\r')
-		j->line_len--;
-	j->line[j->line_len] = 0;
-	parse_line(&j->res, j->line, j->line_cut, vmm_diag_prefix(j->plan.vmm));
+	struct line_ctx *c = arg;
+	struct runner *r = c->r;
+	struct job *j = c->j;
+
+	parse_line(&j->res, line, cut, vmm_diag_prefix(j->plan.vmm));
 	if (r->verbose && (r->jobs > 1 || r->tap)) {
 		/* TAP readers take "# ..." as a comment. */
-		printf("%s[%s] %s%s\n", r->tap ? "# " : "", j->t->name, j->line,
-		       j->line_cut ? "..." : "");
+		printf("%s[%s] %s%s\n", r->tap ? "# " : "", j->t->name, line,
+		       cut ? "..." : "");
 		fflush(stdout);
-	}
-	j->line_len = 0;
-	j->line_cut = false;
-}
-
-static void feed(struct runner *r, struct job *j, const char *buf, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (buf[i] == '\n')
-			end_line(r, j);
-		else if (j->line_len < RUNNER_LINE_MAX)
-			j->line[j->line_len++] = buf[i];
-		else
-			j->line_cut = true;
 	}
 }
 
 static void read_output(struct runner *r, struct job *j)
 {
+	struct line_ctx ctx = { r, j };
 	char buf[65536];
 	ssize_t n;
 	int chunks;
@@ -242,13 +233,12 @@ static void read_output(struct runner *r, struct job *j)
 			fwrite(buf, 1, n, stdout);
 			fflush(stdout);
 		}
-		feed(r, j, buf, n);
+		lines_feed(&j->line, buf, n, end_line, &ctx);
 	}
 	if (chunks == 16)
 		return;
 	/* EOF (or a read error, which ends the stream just the same). */
-	if (j->line_len || j->line_cut)
-		end_line(r, j);
+	lines_flush(&j->line, end_line, &ctx);
 	close(j->out_fd);
 	j->out_fd = -1;
 	j->eof = true;

@@ -4,7 +4,7 @@
  *   PASS: / FAIL: / SKIP: / XFAIL: <prefixes>: <message>
  *   INFO: ..., ABORT: <message>
  *   SUMMARY: <T> tests, <F> unexpected failures, <X> expected failures, <S> skipped
- * Lines arrive already cut to RUNNER_LINE_MAX; memory stays bounded
+ * lines_feed() cuts lines to RUNNER_LINE_MAX; memory stays bounded
  * however much a guest prints.
  */
 #include <stdlib.h>
@@ -123,6 +123,43 @@ void parse_line(struct result *res, const char *line, bool cut,
 		set_once(&res->abort_line, line + 7);
 	else if (!strncmp(line, "SUMMARY: ", 9) && !cut)
 		parse_summary(res, line + 9);
+}
+
+static void line_done(struct linebuf *lb, line_fn *fn, void *arg)
+{
+	if (lb->len && lb->s[lb->len - 1] == '\r')
+		lb->len--;
+	lb->s[lb->len] = 0;
+	fn(arg, lb->s, lb->cut);
+	lb->len = 0;
+	lb->cut = false;
+}
+
+/*
+ * Cut raw output into lines for 'fn' (which usually calls parse_line()):
+ * '\n' ends a line, a '\r' before it is dropped, bytes past RUNNER_LINE_MAX
+ * are dropped and mark the line cut.  A line may span several calls.
+ */
+void lines_feed(struct linebuf *lb, const char *buf, size_t len,
+		line_fn *fn, void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (buf[i] == '\n')
+			line_done(lb, fn, arg);
+		else if (lb->len < RUNNER_LINE_MAX)
+			lb->s[lb->len++] = buf[i];
+		else
+			lb->cut = true;
+	}
+}
+
+/* At end of output: the last line, if it had no '\n'. */
+void lines_flush(struct linebuf *lb, line_fn *fn, void *arg)
+{
+	if (lb->len || lb->cut)
+		line_done(lb, fn, arg);
 }
 
 void result_free(struct result *res)

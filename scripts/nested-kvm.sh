@@ -14,13 +14,19 @@
 # Debian packages qemu-system-x86, linux-image-amd64, busybox-static and
 # cpio; it says which are missing and exits 2 (it installs nothing).
 # Exit status: the inner run_tests.sh's, or 2 when the nested VM failed.
+# Environment: NESTED_CPU, NESTED_MEM, NESTED_SMP, NESTED_TIMEOUT (seconds),
+# NESTED_KVM_PARAMS (kvm.ko parameters, comma-separated; default
+# force_emulation_prefix=1), NESTED_KERNEL_VERSION.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 qemu=${QEMU:-qemu-system-x86_64}
 cpu=${NESTED_CPU:-qemu64,+svm,+npt,+x2apic}
 mem=${NESTED_MEM:-2G}
 smp=${NESTED_SMP:-2}
-timeout_s=${NESTED_TIMEOUT:-3000}
+timeout_s=${NESTED_TIMEOUT:-1800}
+# kvm.ko parameters, comma-separated: forced emulation lets msr_probes-fep
+# check emulated RDMSR/WRMSR against the filter too.
+kvm_params=${NESTED_KVM_PARAMS:-force_emulation_prefix=1}
 
 die() { echo "nested-kvm: $*" >&2; exit 2; }
 
@@ -83,7 +89,12 @@ cat >"$root/init" <<'INIT'
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
-for m in $(cat /mods/order); do insmod "$m" >/dev/null 2>&1 || echo "nested-kvm: insmod $m failed"; done
+kvm_params=$(sed -n 's/.*nested_kvm_params=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' ')
+for m in $(cat /mods/order); do
+	p=
+	[ "${m##*/}" = kvm.ko ] && p=$kvm_params
+	insmod "$m" $p >/dev/null 2>&1 || echo "nested-kvm: insmod $m $p failed"
+done
 mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot /host || echo "nested-kvm: cannot mount host root"
 top=$(sed -n 's/.*nested_top=\([^ ]*\).*/\1/p' /proc/cmdline)
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 tree "/host$top" ||
@@ -105,7 +116,7 @@ chmod +x "$root/init"
 timeout "$timeout_s" "$qemu" -accel tcg,thread=multi -cpu "$cpu" -smp "$smp" -m "$mem" \
 	-nodefaults -no-user-config -display none -serial stdio -no-reboot \
 	-kernel "/boot/vmlinuz-$kver" -initrd "$work/initrd" \
-	-append "console=ttyS0 quiet panic=-1 nested_top=$top" \
+	-append "console=ttyS0 quiet panic=-1 nested_top=$top nested_kvm_params=$kvm_params" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$top",mount_tag=tree,security_model=none \
 	-virtfs local,path="$work",mount_tag=work,security_model=none

@@ -144,7 +144,11 @@ static void build_first_allow_wins(struct msrf_filter *f)
 	add_range(f, MSR_IA32_SYSENTER_CS - 1, 5, MSRF_READ | MSRF_WRITE, true);
 }
 
-/* First match per access type: the READ range is skipped for writes. */
+/*
+ * First match per access type: the READ range decides reads (allow), is
+ * skipped for writes, which the READ|WRITE range decides (deny) before the
+ * WRITE range that would allow them is reached.
+ */
 static void build_first_per_type(struct msrf_filter *f)
 {
 	msrf_filter_init(f, 0);
