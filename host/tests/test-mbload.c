@@ -66,6 +66,7 @@ static void m_phnum0(void) { put16(EH(e_phnum), 0); }
 static void m_phnum65(void) { put16(EH(e_phnum), 65); }
 static void m_phnum_huge(void) { put16(EH(e_phnum), 0xffff); }
 static void m_phnum2(void) { put16(EH(e_phnum), 2); }
+static void m_ph_short(void) { img_len = MKIMG_PHDR_OFF + sizeof(Elf32_Phdr) - 1; }
 static void m_phoff(void) { put32(EH(e_phoff), 0xffffffff); }
 static void m_no_mbh(void) { put32(MKIMG_MBH_OFF, 0); }
 static void m_checksum(void) { put32(MKIMG_MBH_OFF + 8, get32(img, MKIMG_MBH_OFF + 8) + 1); }
@@ -94,6 +95,13 @@ static void m_offset(void) { put32(PH(p_offset), 0xffffff00); }
 static void m_overflow(void) { put32(PH(p_paddr), 0xffffff00); put32(PH(p_memsz), 0x200); }
 static void m_low(void) { put32(PH(p_paddr), 0xff000); }
 static void m_beyond(void) { put32(PH(p_paddr), (uint32_t)RAM - 16); }
+static void m_ram_end1(void)
+{
+	uint32_t p = (uint32_t)(RAM - img_len + 1);
+
+	put32(PH(p_paddr), p);
+	put32(EH(e_entry), p + MKIMG_CODE_OFF);
+}
 static void m_ram_end(void)
 {
 	uint32_t p = (uint32_t)(RAM - img_len);
@@ -164,6 +172,8 @@ static const struct bad_image {
 	{ "65535 program headers", m_phnum_huge, "img: 65535 program headers, at most 64 supported" },
 	{ "program headers past the end", m_phnum2,
 	  "img: program headers at 0x34-0x74 are beyond the end of the file (98 bytes)" },
+	{ "program headers one byte past the end", m_ph_short,
+	  "img: program headers at 0x34-0x54 are beyond the end of the file (83 bytes)" },
 	{ "e_phoff 0xffffffff", m_phoff,
 	  "img: program headers at 0xffffffff-0x10000001f are beyond the end of the file (98 bytes)" },
 	{ "no multiboot header", m_no_mbh,
@@ -191,6 +201,8 @@ static const struct bad_image {
 	{ "segment beyond RAM", m_beyond,
 	  "img: segment 0: 0x3fffff0-0x4000051 is beyond guest RAM (64 MiB)" },
 	{ "segment ending at the end of RAM", m_ram_end, NULL },
+	{ "segment ending 1 byte past RAM", m_ram_end1,
+	  "img: segment 0: 0x3ffff9f-0x4000000 is beyond guest RAM (64 MiB)" },
 	{ "entry outside the segments", m_entry,
 	  "img: entry point 0x200000 is not inside a loaded segment" },
 	{ "entry in the bss", m_entry_bss, NULL },

@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `make bench`: what the suite costs, measured in one run on this machine
+ * and reported as ratios against baselines measured in the same run:
+ *   1. start-to-exit of a trivial image (x86/bench.flat boot-only):
+ *      host/kvmrun, QEMU+KVM and QEMU TCG, median/min/max over --runs, and
+ *      peak RSS of the VMM process; ratios against kvmrun;
+ *   2. the exit-cost floor measured inside the guest (x86/bench.c): cycles
+ *      per in-kernel exit, user-space exit, #GP-injected denied RDMSR and
+ *      FILTER user exit; ratios against the in-kernel exit;
+ *   3. the differential sweep's cost per checked access (x86/msr_sweep.c
+ *      prints it) against the floor of (2);
+ *   4. the default suite's wall time (./run_tests.sh -j2) and its checks.
+ * Prints a table and writes the same figures as JSON (--json, default
+ * bench.json).  Missing pieces (no /dev/kvm, no QEMU) are reported with the
+ * reason, never guessed.  A benchmark, not a test: nothing here asserts a
+ * time.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_RUNS 1000
+
+struct sample {
+	double ms[MAX_RUNS];
+	long rss_kib[MAX_RUNS];
+	int n, failed;
+	const char *skip;	/* why it was not measured */
+};
+
+struct figure {
+	const char *name;
+	double value;
+	int have;
+};
+
+static int runs = 20;
+static const char *json_path = "bench.json";
+static int with_suite = 1;
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/*
+ * Run argv with stdout to 'out_fd' (or /dev/null), return its wait status;
+ * *ms and *rss get the wall time and the child's peak RSS.
+ */
+static int run(char *const argv[], int out_fd, double *ms, long *rss)
+{
+	struct rusage ru;
+	double t0 = now_ms();
+	int status, null;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		null = open("/dev/null", O_RDWR);
+		dup2(out_fd >= 0 ? out_fd : null, 1);
+		dup2(null, 2);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (wait4(pid, &status, 0, &ru) < 0)
+		return -1;
+	*ms = now_ms() - t0;
+	*rss = ru.ru_maxrss;
+	return status;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	double tmp[MAX_RUNS];
+
+	memcpy(tmp, v, n * sizeof(*v));
+	qsort(tmp, n, sizeof(*tmp), cmp_double);
+	return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
+}
+
+static double minmax(const double *v, int n, int want_max)
+{
+	double m = v[0];
+	int i;
+
+	for (i = 1; i < n; i++)
+		if (want_max ? v[i] > m : v[i] < m)
+			m = v[i];
+	return m;
+}
+
+static long max_rss(const struct sample *s)
+{
+	long m = 0;
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->rss_kib[i] > m)
+			m = s->rss_kib[i];
+	return m;
+}
+
+/* Every run must end as the guest's exit(0): status (0 << 1) | 1 = 1. */
+static void sample_cmd(struct sample *s, char *const argv[])
+{
+	int i, st;
+
+	for (i = 0; i < runs; i++) {
+		st = run(argv, -1, &s->ms[s->n], &s->rss_kib[s->n]);
+		if (st < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 1) {
+			s->failed++;
+			continue;
+		}
+		s->n++;
+	}
+	if (!s->n && !s->skip)
+		s->skip = "every run failed";
+}
+
+static int kvm_usable(void)
+{
+	int fd = open(getenv("KVM_DEVICE") ?: "/dev/kvm", O_RDWR);
+
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+static int have_cmd(const char *name)
+{
+	char *path = getenv("PATH"), *copy, *dir, *save = NULL, buf[4096];
+	int found = 0;
+
+	if (strchr(name, '/'))
+		return !access(name, X_OK);
+	copy = strdup(path ? path : "/usr/bin:/bin");
+	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+		snprintf(buf, sizeof(buf), "%s/%s", dir, name);
+		found = !access(buf, X_OK);
+	}
+	free(copy);
+	return found;
+}
+
+/* Run argv, capture its stdout into a malloc'ed string (bounded). */
+static char *capture(char *const argv[], double *ms)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	long rss;
+	FILE *f = tmpfile();
+	int st;
+
+	if (!f)
+		return NULL;
+	st = run(argv, fileno(f), ms, &rss);
+	if (st < 0) {
+		fclose(f);
+		return NULL;
+	}
+	rewind(f);
+	buf = calloc(1, 1 << 20);
+	if (buf)
+		len = fread(buf, 1, (1 << 20) - 1, f);
+	buf[len] = 0;
+	fclose(f);
+	return buf;
+}
+
+/* "INFO: bench: bench: NAME C cycles" lines of x86/bench.c */
+static int floor_cycles(const char *out, const char *name, double *cycles)
+{
+	char key[96];
+	const char *p;
+
+	snprintf(key, sizeof(key), "bench: %s ", name);
+	p = strstr(out, key);
+	return p && sscanf(p + strlen(key), "%lf", cycles) == 1;
+}
+
+static const char *const floor_names[] = {
+	"cpuid-exit", "user-io-exit", "rdmsr-allowed", "rdmsr-denied-gp", "rdmsr-filter-exit",
+};
+#define NFLOOR (sizeof(floor_names) / sizeof(floor_names[0]))
+
+static void print_sample(const char *name, const struct sample *s, const struct sample *base)
+{
+	if (!s->n) {
+		printf("  %-22s not measured: %s\n", name, s->skip);
+		return;
+	}
+	printf("  %-22s median %9.2f ms  min %9.2f  max %9.2f  peak RSS %7ld KiB  (%d runs",
+	       name, median((double *)s->ms, s->n), minmax(s->ms, s->n, 0),
+	       minmax(s->ms, s->n, 1), max_rss(s), s->n);
+	if (s->failed)
+		printf(", %d failed", s->failed);
+	printf(")");
+	if (base && base->n && base != s)
+		printf("  %.1fx kvmrun", median((double *)s->ms, s->n) /
+					median((double *)base->ms, base->n));
+	printf("\n");
+}
+
+static void json_sample(FILE *j, const char *name, const struct sample *s, int last)
+{
+	fprintf(j, "    \"%s\": ", name);
+	if (!s->n)
+		fprintf(j, "{ \"skipped\": \"%s\" }", s->skip);
+	else
+		fprintf(j, "{ \"runs\": %d, \"failed\": %d, \"median_ms\": %.3f, "
+			"\"min_ms\": %.3f, \"max_ms\": %.3f, \"peak_rss_kib\": %ld }",
+			s->n, s->failed, median((double *)s->ms, s->n), minmax(s->ms, s->n, 0),
+			minmax(s->ms, s->n, 1), max_rss(s));
+	fprintf(j, "%s\n", last ? "" : ",");
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: host/bench [--runs N] [--json FILE] [--no-suite]\n"
+		"Run from the top of the tree (make bench does).\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static struct sample kvmrun, qkvm, qtcg;
+	char *kvmrun_argv[] = { "host/kvmrun", "--timeout", "30", "x86/bench.flat", "boot-only", NULL };
+	char *qemu_argv[] = { "qemu-system-x86_64", "-nodefaults", "-no-user-config",
+		"-accel", "kvm", "-cpu", "host", "-m", "64", "-display", "none",
+		"-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x4",
+		"--no-reboot", "-kernel", "x86/bench.flat", "-append", "boot-only", NULL };
+	char *floor_argv[] = { "host/kvmrun", "--timeout", "120", "x86/bench.flat", NULL };
+	char *sweep_argv[] = { "host/kvmrun", "--timeout", "600", "--exit-mask", "0",
+		"x86/msr_sweep.flat", NULL };
+	char *suite_argv[] = { "./run_tests.sh", "-j2", "--color=never", NULL };
+	struct figure floors[NFLOOR] = { { 0 } }, sweep = { .name = "sweep-per-access" };
+	double suite_ms = 0, ms, checks = 0;
+	const char *floor_skip = NULL, *sweep_skip = NULL, *suite_skip = NULL;
+	int kvm = kvm_usable(), qemu = have_cmd("qemu-system-x86_64");
+	unsigned int i;
+	char *out, *p;
+	FILE *j;
+
+	for (i = 1; i < (unsigned int)argc; i++) {
+		if (!strcmp(argv[i], "--runs") && i + 1 < (unsigned int)argc) {
+			runs = atoi(argv[++i]);
+			if (runs < 1 || runs > MAX_RUNS)
+				usage();
+		} else if (!strcmp(argv[i], "--json") && i + 1 < (unsigned int)argc) {
+			json_path = argv[++i];
+		} else if (!strcmp(argv[i], "--no-suite")) {
+			with_suite = 0;
+		} else {
+			usage();
+		}
+	}
+
+	if (kvm)
+		sample_cmd(&kvmrun, kvmrun_argv);
+	else
+		kvmrun.skip = "no usable /dev/kvm";
+	if (kvm && qemu)
+		sample_cmd(&qkvm, qemu_argv);
+	else
+		qkvm.skip = !qemu ? "qemu-system-x86_64 not found" : "no usable /dev/kvm";
+	if (qemu) {
+		qemu_argv[4] = "tcg";
+		qemu_argv[6] = "max";
+		sample_cmd(&qtcg, qemu_argv);
+	} else {
+		qtcg.skip = "qemu-system-x86_64 not found";
+	}
+
+	if (!kvm) {
+		floor_skip = sweep_skip = "no usable /dev/kvm";
+	} else {
+		out = capture(floor_argv, &ms);
+		for (i = 0; out && i < NFLOOR; i++) {
+			floors[i].name = floor_names[i];
+			floors[i].have = floor_cycles(out, floor_names[i], &floors[i].value);
+		}
+		if (!out || !floors[0].have)
+			floor_skip = "x86/bench.flat printed no figures";
+		free(out);
+		out = capture(sweep_argv, &ms);
+		p = out ? strstr(out, "cycles per access") : NULL;
+		/* "... N cycles per access": the number just before the words */
+		while (p && p > out && p[-1] == ' ')
+			p--;
+		while (p && p > out && (p[-1] == '.' || (p[-1] >= '0' && p[-1] <= '9')))
+			p--;
+		if (p && sscanf(p, "%lf", &sweep.value) == 1)
+			sweep.have = 1;
+		else
+			sweep_skip = "x86/msr_sweep.flat printed no \"cycles per access\" figure";
+		free(out);
+	}
+
+	if (with_suite) {
+		out = capture(suite_argv, &suite_ms);
+		for (p = out; p && (p = strstr(p, " tests")); p++) {
+			const char *q = p;
+
+			while (q > out && q[-1] >= '0' && q[-1] <= '9')
+				q--;
+			if (q > out && q[-1] == '(')
+				checks += atof(q);
+		}
+		if (!out)
+			suite_skip = "cannot run ./run_tests.sh";
+		free(out);
+	} else {
+		suite_skip = "--no-suite";
+	}
+
+	printf("Start to exit, trivial image (x86/bench.flat boot-only), %d runs each:\n", runs);
+	print_sample("kvmrun", &kvmrun, &kvmrun);
+	print_sample("QEMU+KVM", &qkvm, &kvmrun);
+	print_sample("QEMU TCG", &qtcg, &kvmrun);
+	printf("Exit-cost floor inside the guest (TSC cycles per operation):\n");
+	if (floor_skip)
+		printf("  not measured: %s\n", floor_skip);
+	for (i = 0; !floor_skip && i < NFLOOR; i++)
+		printf("  %-22s %9.0f cycles  %.2fx in-kernel exit\n", floors[i].name,
+		       floors[i].value, floors[i].value / floors[0].value);
+	printf("Differential sweep:\n");
+	if (sweep_skip)
+		printf("  not measured: %s\n", sweep_skip);
+	else
+		printf("  %-22s %9.0f cycles  %.2fx allowed RDMSR (in-kernel exit), "
+		       "%.2fx FILTER user exit\n", "per checked access", sweep.value,
+		       sweep.value / floors[2].value, sweep.value / floors[4].value);
+	printf("Default suite (./run_tests.sh -j2):\n");
+	if (suite_skip)
+		printf("  not measured: %s\n", suite_skip);
+	else
+		printf("  wall %.2f s, %.0f checks\n", suite_ms / 1e3, checks);
+
+	j = fopen(json_path, "w");
+	if (!j) {
+		fprintf(stderr, "bench: %s: %s\n", json_path, strerror(errno));
+		return 2;
+	}
+	fprintf(j, "{\n  \"schema\": \"kvm-msrfilter-tests/bench/1\",\n  \"runs\": %d,\n"
+		"  \"start_to_exit\": {\n", runs);
+	json_sample(j, "kvmrun", &kvmrun, 0);
+	json_sample(j, "qemu_kvm", &qkvm, 0);
+	json_sample(j, "qemu_tcg", &qtcg, 1);
+	fprintf(j, "  },\n  \"floor_cycles\": {");
+	for (i = 0; !floor_skip && i < NFLOOR; i++)
+		fprintf(j, "%s\n    \"%s\": %.0f", i ? "," : "", floors[i].name, floors[i].value);
+	fprintf(j, "%s  },\n", floor_skip ? "" : "\n");
+	if (floor_skip)
+		fprintf(j, "  \"floor_skipped\": \"%s\",\n", floor_skip);
+	if (sweep.have)
+		fprintf(j, "  \"sweep_cycles_per_access\": %.0f,\n", sweep.value);
+	else
+		fprintf(j, "  \"sweep_skipped\": \"%s\",\n", sweep_skip);
+	if (suite_skip)
+		fprintf(j, "  \"suite_skipped\": \"%s\"\n}\n", suite_skip);
+	else
+		fprintf(j, "  \"suite_wall_s\": %.3f,\n  \"suite_checks\": %.0f\n}\n",
+			suite_ms / 1e3, checks);
+	fclose(j);
+	printf("Figures written to %s\n", json_path);
+	return 0;
+}
