@@ -250,8 +250,8 @@ int main(int argc, char **argv)
 		"-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x4",
 		"--no-reboot", "-kernel", "x86/bench.flat", "-append", "boot-only", NULL };
 	char *floor_argv[] = { "host/kvmrun", "--timeout", "120", "x86/bench.flat", NULL };
-	char *sweep_argv[] = { "host/kvmrun", "--timeout", "600", "--exit-mask", "0",
-		"x86/msr_sweep.flat", NULL };
+	char *sweep_argv[] = { "host/kvmrun", "--timeout", "600", "--cpuid", "+x2apic",
+		"x86/msr_sweep.flat", "filters=none,deny-all,allow-all", NULL };
 	char *suite_argv[] = { "./run_tests.sh", "-j2", "--color=never", NULL };
 	struct figure floors[NFLOOR] = { { 0 } }, sweep = { .name = "sweep-per-access" };
 	double suite_ms = 0, ms, checks = 0;

@@ -90,6 +90,7 @@ static void check_test(const struct cfg *cfg, int i, unsigned long nlines)
 	for (j = 0; j < t->ngroups; j++)
 		fuzz_check(is_name(t->groups[j]) && cfg_in_group(t, t->groups[j]),
 			   "[%s]: group %d", t->name, j);
+	fuzz_check(!cfg_in_group(t, "not a group"), "[%s]: in any group", t->name);
 	fuzz_check(t->accel >= CFG_ACCEL_ANY && t->accel <= CFG_ACCEL_TCG,
 		   "[%s]: accel %d", t->name, t->accel);
 	fuzz_check(t->timeout >= 0 && t->timeout <= CFG_TIMEOUT_MAX,

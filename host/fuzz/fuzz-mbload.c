@@ -125,16 +125,19 @@ static void check_load(const uint8_t *data, const struct mb_image *img)
 
 static void check_info(const uint8_t *data, size_t size)
 {
-	size_t n = size < MB_CMDLINE_MAX + 100 ? size : MB_CMDLINE_MAX + 100;
+	size_t n = size < MB_CMDLINE_MAX + 100 ? size : MB_CMDLINE_MAX + 100, i;
 	char *cmdline = fuzz_strndup(data, n);
 	struct mb_boot boot = {
 		.cmdline = cmdline, .env = (const char *)data, .envlen = size,
 		.modname = "fuzz.env",
 	};
-	size_t len = strlen(cmdline);
 	char err[256];
+	size_t len;
 	uint32_t info;
 
+	for (i = 0; i < n; i++)		/* images are full of NULs */
+		cmdline[i] = cmdline[i] ? cmdline[i] : ' ';
+	len = strlen(cmdline);
 	err[0] = 0;
 	info = mb_build_info(ram, SMALL_RAM, &boot, err, sizeof(err));
 	if (len > MB_CMDLINE_MAX || size > MB_MODULE_MAX) {

@@ -106,15 +106,16 @@ void msrsweep_run(struct msrsweep_batch *b)
 	u32 d;
 
 	assert(b->n <= MSRSWEEP_BATCH);
+	if (!b->n)
+		return;
 	st.batches++;
 	access_all(b, 0, b->n);
 	fetch_stats();
 	d = hs.total - seen_total;
 	seen_total = hs.total;
-	if (attribute(b, d)) {
-		st.exits += d;
+	st.exits += d;
+	if (attribute(b, d))
 		return;
-	}
 	st.reruns++;
 	for (i = 0; i < b->n; i++)
 		run_one(b, i);

@@ -51,7 +51,7 @@ struct msrsweep_batch {
 struct msrsweep_stats {
 	unsigned long accesses;
 	unsigned long batches;
-	unsigned long exits;
+	unsigned long exits;		/* user exits seen, re-runs included */
 	unsigned long reruns;		/* batches re-run access by access */
 };
 
