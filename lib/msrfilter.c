@@ -525,3 +525,16 @@ const char *msrf_errno_name(int err)
 	}
 	return "?";
 }
+
+int msrf_exit_outcome(uint32_t reason)
+{
+	switch (reason) {
+	case MSRF_EXIT_FILTER:
+		return MSRF_X_FILTER;
+	case MSRF_EXIT_UNKNOWN:
+		return MSRF_X_UNKNOWN;
+	case MSRF_EXIT_INVAL:
+		return MSRF_X_INVAL;
+	}
+	return -1;
+}

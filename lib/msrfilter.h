@@ -193,6 +193,11 @@ enum msrf_outcome msrf_outcome(const struct msrf_ctx *ctx, uint32_t index,
 enum msrf_outcome msrf_outcome_write(const struct msrf_ctx *ctx,
 				     uint32_t index, uint64_t value,
 				     enum msrf_kvm_class baseline);
+/*
+ * The outcome a KVM_EXIT_X86_RDMSR/WRMSR with run->msr.reason 'reason'
+ * stands for (exactly one MSRF_EXIT_* bit), or -1 for anything else.
+ */
+int msrf_exit_outcome(uint32_t reason);
 /* Outcome of an access the filter let through, given KVM's class. */
 enum msrf_outcome msrf_outcome_of_class(const struct msrf_ctx *ctx,
 					enum msrf_kvm_class cls);

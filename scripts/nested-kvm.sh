@@ -20,7 +20,7 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 qemu=${QEMU:-qemu-system-x86_64}
-cpu=${NESTED_CPU:-qemu64,+svm,+npt,+x2apic}
+cpu=${NESTED_CPU:-qemu64,+svm,+npt}
 mem=${NESTED_MEM:-2G}
 smp=${NESTED_SMP:-2}
 timeout_s=${NESTED_TIMEOUT:-1800}

@@ -126,15 +126,7 @@ int msrsweep_outcome(const struct msrsweep_obs *o)
 	if (o->nexits > 1)
 		return -1;
 	if (o->nexits) {
-		switch (o->exit_reason) {
-		case MSRF_EXIT_FILTER:
-			return MSRF_X_FILTER;
-		case MSRF_EXIT_UNKNOWN:
-			return MSRF_X_UNKNOWN;
-		case MSRF_EXIT_INVAL:
-			return MSRF_X_INVAL;
-		}
-		return -1;
+		return msrf_exit_outcome(o->exit_reason);
 	}
 	if (!o->vector)
 		return MSRF_V;

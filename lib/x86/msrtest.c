@@ -141,19 +141,6 @@ int msrtest_set_mask(u32 mask)
 	return res.ret ? res.err : 0;
 }
 
-static enum msrf_outcome exit_outcome(u32 reason)
-{
-	switch (reason) {
-	case MSRF_EXIT_FILTER:
-		return MSRF_X_FILTER;
-	case MSRF_EXIT_UNKNOWN:
-		return MSRF_X_UNKNOWN;
-	case MSRF_EXIT_INVAL:
-		return MSRF_X_INVAL;
-	}
-	return (enum msrf_outcome)-1;
-}
-
 static void classify(struct msr_obs *o)
 {
 	u32 before = seen_total;
@@ -162,7 +149,7 @@ static void classify(struct msr_obs *o)
 	o->exits = seen_total - before;
 	if (o->exits) {
 		o->exit = stats.last;
-		o->outcome = exit_outcome(stats.last.reason);
+		o->outcome = (enum msrf_outcome)msrf_exit_outcome(stats.last.reason);
 	} else {
 		o->outcome = o->vector ? MSRF_GP : MSRF_V;
 	}
