@@ -147,6 +147,15 @@ void x86_cpuid_fixup(const struct kvm_cpuid2 *in, struct kvm_cpuid2 *out,
 	}
 }
 
+void x86_cpuid_set_tsc_deadline(struct kvm_cpuid2 *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nent; i++)
+		if (c->entries[i].function == 1)
+			c->entries[i].ecx |= CPUID_1_ECX_TSC_DEADLINE;
+}
+
 bool x86_cpuid_has_x2apic(const struct kvm_cpuid2 *c)
 {
 	uint32_t i;

@@ -75,6 +75,7 @@ void x86_entry_sregs(struct kvm_sregs *s);
 void x86_entry_regs(struct kvm_regs *r, uint32_t eip, uint32_t eax, uint32_t ebx);
 
 #define CPUID_1_ECX_X2APIC	(1u << 21)
+#define CPUID_1_ECX_TSC_DEADLINE	(1u << 24)
 
 /*
  * Per-vCPU CPUID from KVM_GET_SUPPORTED_CPUID's list 'in': x2apic < 0
@@ -86,6 +87,8 @@ void x86_cpuid_fixup(const struct kvm_cpuid2 *in, struct kvm_cpuid2 *out,
 		     int x2apic, uint32_t apic_id);
 /* CPUID.1:ECX.x2APIC in a list (0 when leaf 1 is missing). */
 bool x86_cpuid_has_x2apic(const struct kvm_cpuid2 *c);
+/* Set CPUID.1:ECX.TSC_DEADLINE in every leaf-1 entry. */
+void x86_cpuid_set_tsc_deadline(struct kvm_cpuid2 *c);
 
 /* KVM_GET_SUPPORTED_CPUID (malloc'ed), or NULL with errno set. */
 struct kvm_cpuid2 *kvm_supported_cpuid(int sys_fd);

@@ -183,6 +183,13 @@ void vm_create(struct vm *vm, const struct kvmrun_opts *o)
 		die(KVMRUN_EXIT_INTERNAL, "KVM_GET_SUPPORTED_CPUID: %s", ename(errno));
 	vm->x2apic_cpuid = o->cpuid_x2apic >= 0 ? o->cpuid_x2apic
 						: x86_cpuid_has_x2apic(vm->cpuid);
+	/*
+	 * KVM emulates the TSC-deadline timer in its LAPIC but leaves the
+	 * CPUID bit out of KVM_GET_SUPPORTED_CPUID: like QEMU, offer it when
+	 * the LAPIC is in the kernel and KVM says it can.
+	 */
+	vm->tsc_deadline_cpuid = o->irqchip != KVMRUN_IRQCHIP_NONE &&
+		ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 	if (o->exit_mask >= 0)
 		enable_exit_mask(vm, (uint32_t)o->exit_mask);
 }
@@ -245,6 +252,8 @@ static void create_vcpu(struct vm *vm, struct vcpu *v, unsigned int index)
 	if (!c)
 		die(KVMRUN_EXIT_INTERNAL, "out of memory");
 	x86_cpuid_fixup(vm->cpuid, c, vm->opts->cpuid_x2apic, index);
+	if (vm->tsc_deadline_cpuid)
+		x86_cpuid_set_tsc_deadline(c);
 	if (ioctl(v->fd, KVM_SET_CPUID2, c))
 		die(KVMRUN_EXIT_INTERNAL, "KVM_SET_CPUID2 on vCPU %u: %s", index, ename(errno));
 	free(c);

@@ -65,6 +65,7 @@ struct vm {
 	struct kfilter_mem kmem;	/* 'unmapped' targets for bad pointers */
 	struct kvm_cpuid2 *cpuid;	/* supported list, before fix-ups */
 	int x2apic_cpuid;		/* what the vCPUs get: 0 / 1 */
+	bool tsc_deadline_cpuid;	/* CPUID.1:ECX.TSC_DEADLINE given */
 	int cap_msr_filter, cap_user_space_msr, cap_coalesced_pio;
 	uint32_t exit_mask;		/* last mask KVM accepted */
 	size_t run_size;

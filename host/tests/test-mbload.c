@@ -90,7 +90,11 @@ static void mbh_at(size_t off)
 static void m_mbh_last(void) { mbh_at(8192 - 12); }
 static void m_mbh_late(void) { mbh_at(8192 - 8); }
 static void m_filesz(void) { put32(PH(p_memsz), 10); }
-static void m_file_end(void) { put32(PH(p_filesz), (uint32_t)img_len + 1); put32(PH(p_memsz), (uint32_t)img_len + 1); }
+static void m_file_end(void)
+{
+	put32(PH(p_filesz), (uint32_t)img_len + 1);
+	put32(PH(p_memsz), (uint32_t)img_len + 1);
+}
 static void m_offset(void) { put32(PH(p_offset), 0xffffff00); }
 static void m_overflow(void) { put32(PH(p_paddr), 0xffffff00); put32(PH(p_memsz), 0x200); }
 static void m_low(void) { put32(PH(p_paddr), 0xff000); }
@@ -338,8 +342,8 @@ static void test_info(void)
 	info = mb_build_info(ram, ram_size, &b, err, sizeof(err));
 	check_str("mbload: info: environment of 64 KiB fits", "(ok)", info ? "(ok)" : err);
 	info = mb_build_info(ram, 1 << 20, &b, err, sizeof(err));
-	check_str("mbload: info: 1 MiB of RAM", "multiboot info: guest RAM of 1048576 bytes is under 2 MiB",
-		  info ? "(ok)" : err);
+	check_str("mbload: info: 1 MiB of RAM",
+		  "multiboot info: guest RAM of 1048576 bytes is under 2 MiB", info ? "(ok)" : err);
 	free(ram);
 }
 
