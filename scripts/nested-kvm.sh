@@ -97,16 +97,21 @@ for m in $(cat /mods/order); do
 done
 mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot /host || echo "nested-kvm: cannot mount host root"
 top=$(sed -n 's/.*nested_top=\([^ ]*\).*/\1/p' /proc/cmdline)
+# A writable /tmp first (the host root is read-only); a tree that lives
+# under /tmp gets its mount point created there.
+mount -t tmpfs tmpfs /host/tmp
+mkdir -p "/host$top" /host/tmp/.nested
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 tree "/host$top" ||
 	echo "nested-kvm: cannot mount the tree"
-mount -t 9p -o trans=virtio,version=9p2000.L work /host/tmp || echo "nested-kvm: cannot mount work"
+mount -t 9p -o trans=virtio,version=9p2000.L work /host/tmp/.nested ||
+	echo "nested-kvm: cannot mount work"
 mount -t proc proc /host/proc
 mount -t sysfs sys /host/sys
 mount -t devtmpfs dev /host/dev
 [ -e /dev/kvm ] || echo "nested-kvm: no /dev/kvm after loading kvm_amd"
-chroot /host /bin/bash -c 'cd "$1" || exit
-	if [ -f /tmp/cmd ]; then bash -c "$(cat /tmp/cmd)"; else xargs -0 -a /tmp/args ./run_tests.sh; fi
-	echo $? >/tmp/status' _ "$top"
+chroot /host /bin/bash -c 'w=/tmp/.nested; cd "$1" || { echo 2 >$w/status; exit; }
+	if [ -f $w/cmd ]; then bash -c "$(cat $w/cmd)"; else xargs -0 -a $w/args ./run_tests.sh; fi
+	echo $? >$w/status' _ "$top"
 echo o >/proc/sysrq-trigger
 sleep 10
 INIT
