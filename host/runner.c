@@ -104,11 +104,15 @@ static void usage(FILE *f)
 "  -j, --jobs N      run N tests in parallel (results still in cfg order)\n"
 "  -v, --verbose     show guest output live (prefixed by [test] with -j)\n"
 "  -t, --tap         TAP13 on stdout instead of the human lines\n"
+"  -q, --quiet       no human line for tests that PASS\n"
+"  --junit FILE      also write the run's JUnit XML to FILE\n"
 "  --color=WHEN      auto (default: only on a terminal), always or never\n"
 "  --config FILE     use FILE instead of unittests.cfg\n"
 "  --known-failures FILE  known-failures file (default: known-failures in\n"
 "                    the tree, if present): lines 'TEST-GLOB  # reason' or\n"
-"                    'TEST-GLOB/SUBTEST-GLOB  # reason'; a known FAIL or\n"
+"                    'TEST-GLOB/SUBTEST-GLOB  # reason', optionally with\n"
+"                    '[when vmm=|accel=|kernel=|kvm_module=GLOB ...]' before\n"
+"                    the reason; a known FAIL or\n"
 "                    TIMEOUT becomes XFAIL, a known PASS becomes XPASS\n"
 "  --srcdir DIR      the test tree (set by run_tests.sh)\n"
 "  -h, --help        this help\n"
@@ -186,7 +190,8 @@ static void parse_shard(struct runner *r, const char *s)
 	free(i);
 }
 
-enum { OPT_JSON = 256, OPT_SHARD, OPT_CONFIG, OPT_SRCDIR, OPT_COLOR, OPT_KNOWN };
+enum { OPT_JSON = 256, OPT_SHARD, OPT_CONFIG, OPT_SRCDIR, OPT_COLOR, OPT_KNOWN,
+       OPT_JUNIT };
 
 static void parse_args(struct runner *r, int argc, char **argv)
 {
@@ -205,6 +210,8 @@ static void parse_args(struct runner *r, int argc, char **argv)
 		{ "color", optional_argument, NULL, OPT_COLOR },
 		{ "colour", optional_argument, NULL, OPT_COLOR },
 		{ "known-failures", required_argument, NULL, OPT_KNOWN },
+		{ "junit", required_argument, NULL, OPT_JUNIT },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -212,7 +219,7 @@ static void parse_args(struct runner *r, int argc, char **argv)
 
 	r->jobs = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":ag:x:lj:vth", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":ag:x:lj:vtqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a': r->all = true; break;
 		case 'g': add_groups(r, optarg); break;
@@ -226,6 +233,8 @@ static void parse_args(struct runner *r, int argc, char **argv)
 		case OPT_CONFIG: free(r->cfg_path); r->cfg_path = xstrdup(optarg); break;
 		case OPT_SRCDIR: free(r->srcdir); r->srcdir = xstrdup(optarg); break;
 		case OPT_KNOWN: free(r->known_path); r->known_path = xstrdup(optarg); break;
+		case OPT_JUNIT: free(r->junit_path); r->junit_path = xstrdup(optarg); break;
+		case 'q': r->quiet = true; break;
 		case OPT_COLOR:
 			if (!optarg || !strcmp(optarg, "always"))
 				r->color_mode = COLOR_ALWAYS;

@@ -122,6 +122,8 @@ struct runner {
 	enum color_mode color_mode;
 	bool color;
 	char *known_path;	/* NULL = none */
+	char *junit_path;	/* --junit FILE: a copy of junit.xml, or NULL */
+	bool quiet;		/* --quiet: no human line for PASS */
 	/* environment, probed once */
 	const char *vmm_env;	/* "auto", "kvmrun" or "qemu" */
 	bool kvm_ok;

@@ -91,6 +91,8 @@ void out_result(struct runner *r, struct job *j)
 
 	if (r->tap) {
 		tap_result(r, j);
+	} else if (r->quiet && j->res.status == ST_PASS) {
+		return;
 	} else {
 		detail = out_detail(j);
 		printf("%s%s%s %s%s\n", color_on(r, j->res.status),

@@ -326,7 +326,22 @@ expect_line "plural failures" "FAIL fail2 (2 tests, 2 unexpected failures)"
 
 run skip
 expect_line "guest exit 77 is SKIP with the first SKIP line" "SKIP skip (skip: no widget)"
+
 expect_rc "only SKIP exits 0" 0
+
+run --quiet pass fail
+expect_line "--quiet still prints FAIL lines" "FAIL fail (3 tests, 1 unexpected failure)"
+if grep -q '^PASS pass' "$out"; then
+	fail "--quiet hides PASS lines" "$(head -c 300 "$out")"
+else
+	pass "--quiet hides PASS lines"
+fi
+run --junit "$tmp/copy.xml" pass fail
+if [ -f "$tmp/copy.xml" ] && cmp -s "$tmp/copy.xml" "$LOGDIR/$(latest)/junit.xml"; then
+	pass "--junit FILE holds the run's junit.xml"
+else
+	fail "--junit FILE holds the run's junit.xml" "missing or different"
+fi
 
 run abort
 expect_line "guest exit 3 is FAIL with the ABORT line" "FAIL abort (ABORT: abort: boom)"
