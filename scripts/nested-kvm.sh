@@ -23,7 +23,7 @@ qemu=${QEMU:-qemu-system-x86_64}
 cpu=${NESTED_CPU:-qemu64,+svm,+npt}
 mem=${NESTED_MEM:-2G}
 smp=${NESTED_SMP:-2}
-timeout_s=${NESTED_TIMEOUT:-1800}
+timeout_s=${NESTED_TIMEOUT:-900}
 # kvm.ko parameters, comma-separated: forced emulation lets msr_probes-fep
 # check emulated RDMSR/WRMSR against the filter too.
 kvm_params=${NESTED_KVM_PARAMS:-force_emulation_prefix=1}
