@@ -382,18 +382,6 @@ static void wrmsr_regs(u32 index, u64 val, struct regs_obs *r)
 	regs_done(r, before);
 }
 
-/*
- * msrtest counts exits between its own observations: after raw accesses
- * that exited, one throw-away observation brings its count up to date.
- * POWER_CTL reads change nothing, whatever they do.
- */
-static void resync_exit_count(void)
-{
-	struct msr_obs o;
-
-	msr_observe_read(MSR_IA32_POWER_CTL, &o);
-}
-
 static void set_policy_one(u32 index, u8 dirs, u8 error, u64 data)
 {
 	static struct kvmrun_policy p;
@@ -614,7 +602,7 @@ static void run_answers(void)
 	if (kvmrun_reset_policy() != KVMRUN_ST_OK)
 		report_abort("RESET_POLICY failed");
 	check_ring();
-	resync_exit_count();
+	msrtest_sync();	/* after raw accesses that exited */
 	check_denied_write_kept_out();
 	check_apic_base();
 	report_prefix_pop();

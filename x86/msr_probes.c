@@ -38,35 +38,14 @@
 
 /* ---- Observing one access, plain or through the prefix ---------------- */
 
-static struct kvmrun_stats stats;
-static u32 seen_total;
-
-static void sync_total(void)
-{
-	int st = kvmrun_get_stats(&stats);
-
-	if (st != KVMRUN_ST_OK)
-		report_abort("GET_STATS: %s", kvmrun_status_name(st));
-	seen_total = stats.total;
-}
-
 static void observe(bool fep, bool write, u32 index, u64 val, struct msr_obs *o)
 {
-	u32 before = seen_total;
-
 	memset(o, 0, sizeof(*o));
 	if (write)
 		o->vector = fep ? wrmsr_fep_safe(index, val) : wrmsr_safe(index, val);
 	else
 		o->vector = fep ? rdmsr_fep_safe(index, &o->value) : rdmsr_safe(index, &o->value);
-	sync_total();
-	o->exits = seen_total - before;
-	if (o->exits) {
-		o->exit = stats.last;
-		o->outcome = (enum msrf_outcome)msrf_exit_outcome(stats.last.reason);
-	} else {
-		o->outcome = o->vector ? MSRF_GP : MSRF_V;
-	}
+	msr_observe_classify(o);
 }
 
 /* ---- tsc-deadline ----------------------------------------------------------- */
@@ -440,7 +419,7 @@ int main(int argc, char **argv, char **envp)
 	report_prefix_push("msr_probes");
 	if (!msrtest_init())
 		return report_summary();
-	sync_total();
+	msrtest_sync();
 	if (msrtest_filter_off())
 		report_abort("cannot turn filtering off");
 	pick_apic_mode();

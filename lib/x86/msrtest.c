@@ -141,7 +141,12 @@ int msrtest_set_mask(u32 mask)
 	return res.ret ? res.err : 0;
 }
 
-static void classify(struct msr_obs *o)
+void msrtest_sync(void)
+{
+	sync_exit_count();
+}
+
+void msr_observe_classify(struct msr_obs *o)
 {
 	u32 before = seen_total;
 
@@ -159,14 +164,14 @@ void msr_observe_read(u32 index, struct msr_obs *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->vector = rdmsr_safe(index, &o->value);
-	classify(o);
+	msr_observe_classify(o);
 }
 
 void msr_observe_write(u32 index, u64 val, struct msr_obs *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->vector = wrmsr_safe(index, val);
-	classify(o);
+	msr_observe_classify(o);
 }
 
 bool msr_obs_matches(enum msrf_outcome expect, u32 index, bool write,

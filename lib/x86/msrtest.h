@@ -68,6 +68,17 @@ struct msr_obs {
 	struct kvmrun_msr_exit exit;	/* the last of them, if any */
 };
 
+/*
+ * Bring the exit count up to date after accesses made outside
+ * msr_observe_*() (raw asm, forced emulation...), which may have exited.
+ */
+void msrtest_sync(void);
+/*
+ * Classify an access the caller just made (o->vector set): by the exits
+ * the host saw since the last observation or msrtest_sync().
+ */
+void msr_observe_classify(struct msr_obs *o);
+
 /* RDMSR / WRMSR 'index' and classify by vector and the host's exit count. */
 void msr_observe_read(u32 index, struct msr_obs *o);
 void msr_observe_write(u32 index, u64 val, struct msr_obs *o);
