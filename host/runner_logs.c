@@ -357,12 +357,10 @@ void logs_write_results(struct runner *r, int exit_status)
 {
 	write_in_logdir(r, "results.json", results_json(r, exit_status));
 	write_in_logdir(r, "results.tap", results_tap(r));
-	if (r->junit_path) {
-		char *xml = results_junit(r), err[512];
+	/* Rendered once: --junit FILE is the very same document. */
+	char *xml = results_junit(r), err[512];
 
-		if (write_file(r->junit_path, xml, err, sizeof(err)))
-			fprintf(stderr, "run_tests: warning: %s\n", err);
-		free(xml);
-	}
-	write_in_logdir(r, "junit.xml", results_junit(r));
+	if (r->junit_path && write_file(r->junit_path, xml, err, sizeof(err)))
+		fprintf(stderr, "run_tests: warning: %s\n", err);
+	write_in_logdir(r, "junit.xml", xml);
 }
