@@ -538,3 +538,17 @@ int msrf_exit_outcome(uint32_t reason)
 	}
 	return -1;
 }
+
+int msrf_class_of_baseline(enum msrf_outcome o)
+{
+	switch (o) {
+	case MSRF_V:
+		return MSRF_KVM_OK;
+	case MSRF_X_UNKNOWN:
+		return MSRF_KVM_UNKNOWN;
+	case MSRF_X_INVAL:
+		return MSRF_KVM_INVAL;
+	default:
+		return -1;
+	}
+}

@@ -198,6 +198,12 @@ enum msrf_outcome msrf_outcome_write(const struct msrf_ctx *ctx,
  * stands for (exactly one MSRF_EXIT_* bit), or -1 for anything else.
  */
 int msrf_exit_outcome(uint32_t reason);
+/*
+ * The inverse, for baselines: the class of an access observed with no
+ * filter and the INVAL and UNKNOWN exits enabled (V = OK, X(U) = UNKNOWN,
+ * X(I) = INVAL), or -1 when no class gives that outcome.
+ */
+int msrf_class_of_baseline(enum msrf_outcome o);
 /* Outcome of an access the filter let through, given KVM's class. */
 enum msrf_outcome msrf_outcome_of_class(const struct msrf_ctx *ctx,
 					enum msrf_kvm_class cls);

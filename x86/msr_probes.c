@@ -268,14 +268,9 @@ static void build_fep_filters(void)
 
 static enum msrf_kvm_class class_of(const struct msr_obs *o)
 {
-	switch (o->outcome) {
-	case MSRF_V:
-		return MSRF_KVM_OK;
-	case MSRF_X_UNKNOWN:
-		return MSRF_KVM_UNKNOWN;
-	default:
-		return MSRF_KVM_INVAL;
-	}
+	int cls = msrf_class_of_baseline(o->outcome);
+
+	return cls < 0 ? MSRF_KVM_INVAL : (enum msrf_kvm_class)cls;
 }
 
 /* No filter, UNKNOWN and INVAL exits on: KVM's class of each plain access. */

@@ -376,21 +376,12 @@ static struct baseline *baseline_of(u32 index)
  */
 static bool class_of(const struct msr_obs *o, enum msrf_kvm_class *cls)
 {
-	if (o->exits > 1)
+	int c = msrf_class_of_baseline(o->outcome);
+
+	if (o->exits > 1 || c < 0)
 		return false;
-	switch (o->outcome) {
-	case MSRF_V:
-		*cls = MSRF_KVM_OK;
-		return true;
-	case MSRF_X_INVAL:
-		*cls = MSRF_KVM_INVAL;
-		return true;
-	case MSRF_X_UNKNOWN:
-		*cls = MSRF_KVM_UNKNOWN;
-		return true;
-	default:
-		return false;
-	}
+	*cls = c;
+	return true;
 }
 
 static void measure_one(struct baseline *b)

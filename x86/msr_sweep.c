@@ -295,14 +295,9 @@ static void check_one(struct group *g, const struct msrf_ctx *ctx, unsigned int 
  */
 static u8 class_of(const struct msrsweep_obs *o)
 {
-	switch (msrsweep_outcome(o)) {
-	case MSRF_V:
-		return MSRF_KVM_OK;
-	case MSRF_X_UNKNOWN:
-		return MSRF_KVM_UNKNOWN;
-	default:
-		return MSRF_KVM_INVAL;
-	}
+	int cls = msrf_class_of_baseline(msrsweep_outcome(o));
+
+	return cls < 0 ? MSRF_KVM_INVAL : cls;
 }
 
 static void learn(unsigned int n, bool write, const struct msrsweep_obs *o)

@@ -79,18 +79,13 @@ static struct kvmrun_msr_filter kf;
 
 static enum msrf_kvm_class class_of(const struct msr_obs *o, const struct probe *p)
 {
-	switch (o->outcome) {
-	case MSRF_V:
-		return MSRF_KVM_OK;
-	case MSRF_X_UNKNOWN:
-		return MSRF_KVM_UNKNOWN;
-	case MSRF_X_INVAL:
-		return MSRF_KVM_INVAL;
-	default:
-		report_info("%s (0x%x) without a filter: %s, taken as INVAL", p->name,
-			    p->index, msr_obs_name(o));
-		return MSRF_KVM_INVAL;
-	}
+	int cls = msrf_class_of_baseline(o->outcome);
+
+	if (cls >= 0)
+		return cls;
+	report_info("%s (0x%x) without a filter: %s, taken as INVAL", p->name,
+		    p->index, msr_obs_name(o));
+	return MSRF_KVM_INVAL;
 }
 
 /* Values a guest may write without disturbing the test. */

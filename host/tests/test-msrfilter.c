@@ -1401,6 +1401,19 @@ static void test_generator(void)
 
 /* ---- Names -------------------------------------------------------------------- */
 
+/* Expectations from ABI §5: the reason bit names the class; V is OK. */
+static void test_class_of_baseline(void)
+{
+	check_int("baseline V is class OK", MSRF_KVM_OK, msrf_class_of_baseline(MSRF_V));
+	check_int("baseline X(U) is class UNKNOWN", MSRF_KVM_UNKNOWN,
+		  msrf_class_of_baseline(MSRF_X_UNKNOWN));
+	check_int("baseline X(I) is class INVAL", MSRF_KVM_INVAL,
+		  msrf_class_of_baseline(MSRF_X_INVAL));
+	check_int("baseline GP fits no class", -1, msrf_class_of_baseline(MSRF_GP));
+	check_int("baseline X(F) fits no class", -1, msrf_class_of_baseline(MSRF_X_FILTER));
+	check_int("baseline IGNORED fits no class", -1, msrf_class_of_baseline(MSRF_IGNORED));
+}
+
 static void test_names(void)
 {
 	check_str("name V", "V", msrf_outcome_name(MSRF_V));
@@ -1456,6 +1469,7 @@ int main(void)
 	test_x2apic();
 	test_builders();
 	test_generator();
+	test_class_of_baseline();
 	test_names();
 	test_unique_names();
 	fprintf(stderr, "test-msrfilter: %d checks, %d failed\n", n_checks, n_failed);
