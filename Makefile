@@ -104,6 +104,9 @@ install: all
 	cp scripts/*.sh $(INSTDIR)/scripts/
 	-cp filters/*.filter $(INSTDIR)/filters/ 2>/dev/null
 	[ ! -f known-failures ] || cp known-failures $(INSTDIR)/
+	cp host/results.schema.json $(INSTDIR)/
+	# results.json's suite_version: an installed copy has no .git
+	(git describe --always --dirty --tags 2>/dev/null || echo unknown) >$(INSTDIR)/VERSION
 	echo installed > $(INSTDIR)/.installed
 	ln -sf ../share/kvm-msrfilter-tests/run_tests.sh $(DESTDIR)$(prefix)/bin/kvm-msrfilter-tests
 

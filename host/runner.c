@@ -40,30 +40,16 @@
  * of $TEST_ENV_FILE.  The VMM process also gets TEST, VMM and ACCEL in its
  * environment, as the reproducer shows.
  *
- * results.json (schema "kvm-msrfilter-tests/results/1"):
- *   { "schema", "started" (ISO 8601 UTC), "duration_s", "srcdir", "config",
- *     "logdir",
- *     "host": { "kernel", "kvm_usable", "kvm_reason" (null if usable),
- *               "vmm" (VMM=), "accel" (QEMU accelerator), "timeout_factor" },
- *     "exit_status", "interrupted_by" (signal name or null),
- *     "totals": { "PASS", "FAIL", "SKIP", "XFAIL", "XPASS", "TIMEOUT",
- *                 "ERROR", "selected" },
- *     "tests": [ {                       (cfg order; tests not run after an
- *                                         interruption are left out)
- *       "name", "index" (1-based, as in TAP), "status", "reason" (or null),
- *       "file", "groups", "vmm", "accel" (null if no VMM was chosen),
- *       "log" (file name in logdir), "command" (reproducer, null if not
- *       started), "started", "exit_status" (or null), "signal" (or null),
- *       "guest_exit_code" (or null), "timeout_s", "timed_out", "duration_s",
- *       "output_bytes",
- *       "summary": { "tests", "unexpected_failures", "expected_failures",
- *                    "skipped" } or null,
- *       "lines": { "PASS", "FAIL", "SKIP", "XFAIL" } (protocol lines seen),
- *       "known_failure" (reason string, "" without reason, or null),
- *       "subtests_dropped" (beyond 100000 entries / 16 MiB),
- *       "subtests": [ { "status", "name" } ... ] } ] }
- * Strings are valid UTF-8 (invalid bytes become U+FFFD).  results.tap
- * (TAP13, same as -t) and junit.xml are rendered from the same data.
+ * results.json (runner_json.c) is the source of truth of a run; its
+ * schema, with every field described, is host/results.schema.json
+ * ("kvm-msrfilter-tests/results/2"): run metadata (suite version, host
+ * kernel, CPU, KVM vendor module and the KVM parameters that matter, VMM,
+ * QEMU version when used), totals, the tests not run after an
+ * interruption, and per test its status, reason, reproducer, exit status,
+ * timing and every subtest line with its status (names made unique with
+ * " #N", runner_parse.c).  Strings are valid UTF-8 (invalid bytes become
+ * U+FFFD).  results.tap (runner_tap.c, same as -t) and junit.xml
+ * (runner_junit.c, also --junit FILE) are rendered from the same data.
  *
  * Exit status: 0 nothing unexpected (PASS/SKIP/XFAIL only), 1 any FAIL,
  * TIMEOUT, ERROR or XPASS, 2 usage/cfg/setup error (nothing ran), 128+N
@@ -107,6 +93,8 @@ static void usage(FILE *f)
 "  -q, --quiet       no human line for tests that PASS\n"
 "  --junit FILE      also write the run's JUnit XML to FILE\n"
 "  --color=WHEN      auto (default: only on a terminal), always or never\n"
+"  --progress=WHEN   live progress line: auto (default: on a terminal, not\n"
+"                    with -t or -v), always or never\n"
 "  --config FILE     use FILE instead of unittests.cfg\n"
 "  --known-failures FILE  known-failures file (default: known-failures in\n"
 "                    the tree, if present): lines 'TEST-GLOB  # reason' or\n"
@@ -190,8 +178,23 @@ static void parse_shard(struct runner *r, const char *s)
 	free(i);
 }
 
-enum { OPT_JSON = 256, OPT_SHARD, OPT_CONFIG, OPT_SRCDIR, OPT_COLOR, OPT_KNOWN,
+enum { OPT_JSON = 256, OPT_SHARD, OPT_CONFIG, OPT_SRCDIR, OPT_COLOR, OPT_PROGRESS, OPT_KNOWN,
        OPT_JUNIT };
+
+/* auto / always / never of --color and --progress */
+static enum color_mode when(const char *arg, const char *opt)
+{
+	if (!strcmp(arg, "always"))
+		return COLOR_ALWAYS;
+	if (!strcmp(arg, "never"))
+		return COLOR_NEVER;
+	if (strcmp(arg, "auto")) {
+		char *msg = xasprintf("bad %s '%%s': expected auto, always or never", opt);
+
+		usage_error(msg, arg);
+	}
+	return COLOR_AUTO;
+}
 
 static void parse_args(struct runner *r, int argc, char **argv)
 {
@@ -212,6 +215,7 @@ static void parse_args(struct runner *r, int argc, char **argv)
 		{ "known-failures", required_argument, NULL, OPT_KNOWN },
 		{ "junit", required_argument, NULL, OPT_JUNIT },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "progress", required_argument, NULL, OPT_PROGRESS },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -235,16 +239,11 @@ static void parse_args(struct runner *r, int argc, char **argv)
 		case OPT_KNOWN: free(r->known_path); r->known_path = xstrdup(optarg); break;
 		case OPT_JUNIT: free(r->junit_path); r->junit_path = xstrdup(optarg); break;
 		case 'q': r->quiet = true; break;
+		case OPT_PROGRESS:
+			r->progress_mode = when(optarg, "--progress");
+			break;
 		case OPT_COLOR:
-			if (!optarg || !strcmp(optarg, "always"))
-				r->color_mode = COLOR_ALWAYS;
-			else if (!strcmp(optarg, "never"))
-				r->color_mode = COLOR_NEVER;
-			else if (!strcmp(optarg, "auto"))
-				r->color_mode = COLOR_AUTO;
-			else
-				usage_error("bad --color '%s': expected auto, always or never",
-					    optarg);
+			r->color_mode = when(optarg ? optarg : "always", "--color");
 			break;
 		case 'h': usage(stdout); exit(0);
 		case ':':
@@ -430,16 +429,23 @@ static void plan_all(struct runner *r)
 	}
 }
 
+/* Colour and the live progress line only on a terminal, unless forced. */
 static void set_color(struct runner *r)
 {
 	const char *term = getenv("TERM"), *no = getenv("NO_COLOR");
+	bool tty = isatty(1) && !(term && !strcmp(term, "dumb"));
 
 	if (r->tap)
 		r->color = false;
 	else if (r->color_mode != COLOR_AUTO)
 		r->color = r->color_mode == COLOR_ALWAYS;
 	else
-		r->color = isatty(1) && !(no && *no) && !(term && !strcmp(term, "dumb"));
+		r->color = tty && !(no && *no);
+	/* -v prints guest output as it comes: a progress line would cut it. */
+	if (r->tap || r->verbose || r->progress_mode == COLOR_NEVER)
+		r->progress = false;
+	else
+		r->progress = r->progress_mode == COLOR_ALWAYS || tty;
 }
 
 static void stamp_start(struct runner *r)
@@ -466,6 +472,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	vmm_probe(&r);
+	host_probe(&r);
 	set_color(&r);
 	stamp_start(&r);
 	logs_create(&r);

@@ -27,9 +27,13 @@ enum sub_status { SUB_PASS, SUB_FAIL, SUB_SKIP, SUB_XFAIL, SUB_COUNT };
 extern const char *const status_names[ST_COUNT];
 extern const char *const sub_status_names[SUB_COUNT];
 
+struct known;
+
 struct subtest {
 	enum sub_status st;
-	char *name;		/* text after "PASS: " etc. */
+	char *name;		/* text after "PASS: " etc., made unique */
+	const struct known *known;	/* known-failures entry matching it */
+	unsigned int repeats;	/* later subtests that had the same name */
 };
 
 struct result {
@@ -43,9 +47,13 @@ struct result {
 	double duration;	/* seconds */
 	bool have_summary;
 	unsigned int sum_tests, sum_failed, sum_xfail, sum_skipped;
+	bool have_checks;	/* SUMMARY had "<C> checks" */
+	unsigned int sum_checks;
 	unsigned long nlines[SUB_COUNT];	/* protocol lines seen */
 	struct subtest *subs;
 	size_t nsubs, subs_cap, subs_bytes;
+	unsigned int *sub_index;	/* hash of names: subs index + 1, 0 free */
+	size_t sub_index_cap;		/* power of 2, > 2 * nsubs */
 	unsigned long subs_dropped;
 	char *first_fail;	/* first FAIL line, without "FAIL: " */
 	char *first_skip;	/* first SKIP line, without "SKIP: " */
@@ -104,6 +112,19 @@ struct job {
 
 enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
+#define HOST_MAX_PARAMS 16
+/* runner_host.c: what results.json says about the host */
+struct host_facts {
+	char *kernel;		/* uname -r */
+	char *suite_version;	/* git describe, or VERSION of an installed copy */
+	char *cpu_vendor, *cpu_model;	/* NULL if /proc/cpuinfo says nothing */
+	const char *kvm_module;	/* kvm_intel, kvm_amd, kvm_pvm or "none" */
+	int nparams;		/* "module.param" = value, those present */
+	char *param_names[HOST_MAX_PARAMS], *param_values[HOST_MAX_PARAMS];
+	bool qemu_probed;
+	char *qemu_version;	/* first line of QEMU --version, or NULL */
+};
+
 struct runner {
 	char *srcdir;		/* absolute, no trailing slash */
 	bool installed;
@@ -119,8 +140,11 @@ struct runner {
 	bool all, list, json, verbose, tap;
 	int jobs;
 	int shard_i, shard_n;	/* 1-based shard, 0/0 = off */
-	enum color_mode color_mode;
+	enum color_mode color_mode, progress_mode;
 	bool color;
+	bool progress;		/* live progress line on stdout */
+	bool progress_shown;	/* one is on screen now */
+	double progress_at;	/* when it was last drawn */
 	char *known_path;	/* NULL = none */
 	char *junit_path;	/* --junit FILE: a copy of junit.xml, or NULL */
 	bool quiet;		/* --quiet: no human line for PASS */
@@ -134,6 +158,7 @@ struct runner {
 	double timeout_override;	/* TIMEOUT=, 0 = none */
 	double timeout_factor;
 	char *extra_env;	/* TEST_ENV_FILE contents, validated */
+	struct host_facts host;
 	/* logs */
 	char *logroot, *logdir;
 	double started;
@@ -174,8 +199,13 @@ int write_file(const char *path, const char *text, char *err, size_t errlen);
 char *read_small_file(const char *path, size_t max, char *err, size_t errlen);
 const char *find_in_path(const char *name, char *buf, size_t size);
 
+/* runner_host.c */
+void host_probe(struct runner *r);
+const char *host_qemu_version(struct runner *r, const char *cmd);
+
 /* runner_vmm.c */
 void vmm_probe(struct runner *r);
+const char *vmm_command(const struct vmm *vmm);	/* NULL if not found */
 void vmm_plan(struct runner *r, struct job *j);
 void vmm_classify(struct runner *r, struct job *j);
 const char *vmm_name(const struct vmm *vmm);
@@ -197,6 +227,7 @@ void result_free(struct result *res);
 /* runner_out.c */
 void out_start(struct runner *r);
 void out_result(struct runner *r, struct job *j);
+void out_progress(struct runner *r, bool force);
 int out_finish(struct runner *r);
 void out_list(struct runner *r);
 char *out_detail(const struct job *j);	/* "(...)" text of the human line */
@@ -206,9 +237,16 @@ const char *color_off(struct runner *r);
 /* runner_known.c */
 int known_load(struct runner *r, char *err, size_t errlen);
 void known_apply(struct runner *r, struct job *j);
+const char *known_reason(const struct known *k);	/* "" if none given */
 
 /* runner_logs.c */
 void logs_create(struct runner *r);
 void logs_write_results(struct runner *r, int exit_status);
+const char *log_name(const struct job *j);	/* file name in the run dir */
+
+/* renderers of the finished run: runner_json.c, runner_tap.c, runner_junit.c */
+char *results_json(struct runner *r, int exit_status);
+void tap_test(struct sbuf *sb, const struct job *j, const char *log);
+char *results_junit(struct runner *r);
 
 #endif

@@ -2,8 +2,9 @@
 # host/runner (the test runner behind run_tests.sh), the cfg parser and
 # their tests.  Included by the top-level Makefile.
 
-RUNNER_SRCS := host/runner.c host/runner_exec.c host/runner_known.c \
-	host/runner_logs.c host/runner_out.c host/runner_parse.c \
+RUNNER_SRCS := host/runner.c host/runner_exec.c host/runner_host.c host/runner_known.c \
+	host/runner_json.c host/runner_junit.c host/runner_logs.c \
+	host/runner_out.c host/runner_parse.c host/runner_tap.c \
 	host/runner_util.c host/runner_vmm.c host/cfg.c
 RUNNER_OBJS := $(patsubst host/%.c,host/obj/runner/%.o,$(RUNNER_SRCS))
 # The same sources with ASan+UBSan, driven by the runner self-test.

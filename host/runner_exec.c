@@ -412,6 +412,12 @@ static int poll_timeout_ms(struct runner *r, double now)
 	return (int)fmin(ceil((next - now) * 1000), 3600 * 1000);
 }
 
+/* Wake up at least once a second to keep the progress line's clocks live. */
+static int progress_cap(struct runner *r, int ms)
+{
+	return r->progress && (ms < 0 || ms > 1000) ? 1000 : ms;
+}
+
 static void drain_sig_pipe(void)
 {
 	char buf[64];
@@ -474,7 +480,9 @@ void exec_run_all(struct runner *r)
 			break;
 		if (running == 0 && next_start < r->njobs)
 			continue;
-		if (poll(fds, nfds, poll_timeout_ms(r, now_mono())) < 0 && errno != EINTR)
+		out_progress(r, false);
+		if (poll(fds, nfds, progress_cap(r, poll_timeout_ms(r, now_mono()))) < 0 &&
+		    errno != EINTR)
 			die("poll: %s", strerror(errno));
 		if (fds[0].revents)
 			drain_sig_pipe();

@@ -24,7 +24,6 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "runner.h"
@@ -84,39 +83,25 @@ bad:
 	return -1;
 }
 
-static const char *kvm_module(void)
+static const char *cond_value(const struct runner *r, const struct job *j,
+			      const char *key)
 {
-	static const char *const mods[] = { "kvm_intel", "kvm_amd", "kvm_pvm" };
-	static char path[64];
-	unsigned int i;
-
-	for (i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
-		snprintf(path, sizeof(path), "/sys/module/%s", mods[i]);
-		if (!access(path, F_OK))
-			return mods[i];
-	}
-	return "none";
-}
-
-static const char *cond_value(const struct job *j, const char *key)
-{
-	static struct utsname u;
-
 	if (!strcmp(key, "vmm"))
 		return vmm_name(j->plan.vmm);
 	if (!strcmp(key, "accel"))
 		return j->plan.accel ? j->plan.accel : "";
 	if (!strcmp(key, "kernel"))
-		return uname(&u) ? "" : u.release;
-	return kvm_module();
+		return r->host.kernel;
+	return r->host.kvm_module;
 }
 
-static bool conds_hold(const struct known *k, const struct job *j)
+static bool conds_hold(const struct runner *r, const struct known *k,
+		       const struct job *j)
 {
 	int i;
 
 	for (i = 0; i < k->nconds; i++)
-		if (fnmatch(k->conds[i].glob, cond_value(j, k->conds[i].key), 0))
+		if (fnmatch(k->conds[i].glob, cond_value(r, j, k->conds[i].key), 0))
 			return false;
 	return true;
 }
@@ -230,21 +215,45 @@ static void set(struct result *res, enum status st, char *reason, const struct k
 }
 
 /* The known entry matching subtest 'name' of job j's test, or NULL. */
-static const struct known *known_sub(const struct job *j, const char *name)
+static const struct known *known_sub(const struct runner *r, const struct job *j,
+				     const char *name)
 {
 	int i;
 
 	for (i = 0; i < nknown; i++)
 		if (known[i].sub && !fnmatch(known[i].test, j->t->name, 0) &&
-		    !fnmatch(known[i].sub, name, 0) && conds_hold(&known[i], j))
+		    !fnmatch(known[i].sub, name, 0) && conds_hold(r, &known[i], j))
 			return &known[i];
 	return NULL;
+}
+
+/*
+ * Mark each subtest a subtest entry matches (or, with a whole-test entry,
+ * each FAIL subtest), so that TAP and JUnit show it as a known failure or
+ * an unexpected pass.
+ */
+static void mark_subtests(const struct runner *r, struct job *j, const struct known *whole)
+{
+	struct result *res = &j->res;
+	size_t i;
+
+	for (i = 0; i < res->nsubs; i++) {
+		struct subtest *sub = &res->subs[i];
+		const struct known *k = whole;
+
+		if (sub->st != SUB_FAIL && sub->st != SUB_PASS)
+			continue;
+		if (!k || sub->st != SUB_FAIL)
+			k = known_sub(r, j, sub->name);
+		if (k)
+			sub->known = k;
+	}
 }
 
 static void apply_subtests(struct job *j)
 {
 	struct result *res = &j->res;
-	const struct known *k = NULL, *any = NULL;
+	const struct known *any = NULL;
 	size_t i;
 
 	if (res->status == ST_FAIL) {
@@ -254,27 +263,29 @@ static void apply_subtests(struct job *j)
 		for (i = 0; i < res->nsubs; i++) {
 			if (res->subs[i].st != SUB_FAIL)
 				continue;
-			k = known_sub(j, res->subs[i].name);
-			if (!k)
+			if (!res->subs[i].known)
 				return;
-			any = any ? any : k;
+			any = any ? any : res->subs[i].known;
 		}
 		set(res, ST_XFAIL, with_reason("known failure", any, res->reason), any);
 	} else if (res->status == ST_PASS) {
 		for (i = 0; i < res->nsubs; i++) {
-			if (res->subs[i].st != SUB_PASS)
-				continue;
-			k = known_sub(j, res->subs[i].name);
-			if (k) {
-				char *what = xasprintf("known failure passed: %s",
-						       res->subs[i].name);
+			const struct subtest *sub = &res->subs[i];
+			char *what;
 
-				set(res, ST_XPASS, with_reason(what, k, NULL), k);
-				free(what);
-				return;
-			}
+			if (sub->st != SUB_PASS || !sub->known)
+				continue;
+			what = xasprintf("known failure passed: %s", sub->name);
+			set(res, ST_XPASS, with_reason(what, sub->known, NULL), sub->known);
+			free(what);
+			return;
 		}
 	}
+}
+
+const char *known_reason(const struct known *k)
+{
+	return k->reason ? k->reason : "";
 }
 
 void known_apply(struct runner *r, struct job *j)
@@ -285,13 +296,15 @@ void known_apply(struct runner *r, struct job *j)
 	for (i = 0; i < nknown; i++) {
 		const struct known *k = &known[i];
 
-		if (k->sub || fnmatch(k->test, j->t->name, 0) || !conds_hold(k, j))
+		if (k->sub || fnmatch(k->test, j->t->name, 0) || !conds_hold(r, k, j))
 			continue;
+		mark_subtests(r, j, k);
 		if (res->status == ST_FAIL || res->status == ST_TIMEOUT)
 			set(res, ST_XFAIL, with_reason("known failure", k, res->reason), k);
 		else if (res->status == ST_PASS)
 			set(res, ST_XPASS, with_reason("known failure passed", k, NULL), k);
 		return;
 	}
+	mark_subtests(r, j, NULL);
 	apply_subtests(j);
 }

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "runner.h"
@@ -33,6 +34,9 @@ char *out_detail(const struct job *j)
 
 	if (res->status == ST_PASS && res->have_summary) {
 		sb_printf(&sb, " (%u tests", res->sum_tests);
+		/* Only when lines sum up several checks each (sweeps). */
+		if (res->have_checks && res->sum_checks != res->sum_tests - res->sum_skipped)
+			sb_printf(&sb, ", %u checks", res->sum_checks);
 		if (res->sum_skipped)
 			sb_printf(&sb, ", %u skipped", res->sum_skipped);
 		if (res->sum_xfail)
@@ -48,34 +52,56 @@ char *out_detail(const struct job *j)
 	return sb_steal(&sb);
 }
 
-static void tap_result(struct runner *r, struct job *j)
-{
-	const struct result *res = &j->res;
-	bool ok = res->status == ST_PASS || res->status == ST_SKIP ||
-		  res->status == ST_XPASS;
-	struct sbuf sb = { 0 };
+#define PROGRESS_EVERY	0.25	/* seconds between redraws */
 
-	sb_printf(&sb, "%s %d - %s", ok ? "ok" : "not ok", j->index, j->t->name);
-	if (res->status == ST_SKIP)
-		sb_printf(&sb, " # SKIP %s", res->reason ? res->reason : "");
-	else if (res->status == ST_XFAIL || res->status == ST_XPASS)
-		sb_printf(&sb, " # TODO %s", res->reason ? res->reason : "known failure");
-	sb_puts(&sb, "\n");
-	if (res->status != ST_PASS && res->status != ST_SKIP) {
-		sb_puts(&sb, "  ---\n  status: ");
-		sb_puts(&sb, status_names[res->status]);
-		if (res->reason) {
-			sb_puts(&sb, "\n  message: ");
-			sb_json_str(&sb, res->reason);
-		}
-		if (j->log_path) {
-			sb_puts(&sb, "\n  log: ");
-			sb_json_str(&sb, j->log_path);
-		}
-		sb_puts(&sb, "\n  ...\n");
+static void progress_clear(struct runner *r)
+{
+	if (r->progress_shown)
+		fputs("\r\033[K", stdout);
+	r->progress_shown = false;
+}
+
+static int term_width(void)
+{
+	struct winsize ws;
+
+	return ioctl(1, TIOCGWINSZ, &ws) || ws.ws_col < 20 ? 80 : ws.ws_col;
+}
+
+/*
+ * "[3/22 done, 2:14] running msr_sweep (41 s), msr_rules (3 s)", redrawn in
+ * place at most every PROGRESS_EVERY seconds (or at once when 'force'),
+ * cut to the terminal width so it never wraps.  Result lines clear it
+ * first, so it never ends up in scrollback between them.
+ */
+void out_progress(struct runner *r, bool force)
+{
+	double now = now_mono(), el = now - r->started;
+	int i, done = 0, width = term_width();
+	struct sbuf sb = { 0 };
+	const char *sep = " running ";
+
+	if (!r->progress || (!force && now - r->progress_at < PROGRESS_EVERY))
+		return;
+	r->progress_at = now;
+	for (i = 0; i < r->njobs; i++)
+		done += r->jobs_v[i].phase == JOB_DONE;
+	sb_printf(&sb, "[%d/%d done, %d:%02d]", done, r->njobs, (int)el / 60, (int)el % 60);
+	for (i = 0; i < r->njobs; i++) {
+		const struct job *j = &r->jobs_v[i];
+
+		if (j->phase < JOB_RUNNING || j->phase == JOB_DONE)
+			continue;
+		sb_printf(&sb, "%s%s (%.0f s)", sep, j->t->name, now - j->start);
+		sep = ", ";
 	}
+	if (sb.len > (size_t)width - 1)
+		sb.s[width - 1] = 0;
+	fputs("\r\033[K", stdout);
 	fputs(sb.s, stdout);
+	r->progress_shown = true;
 	free(sb.s);
+	fflush(stdout);
 }
 
 void out_start(struct runner *r)
@@ -89,8 +115,13 @@ void out_result(struct runner *r, struct job *j)
 {
 	char *detail;
 
+	progress_clear(r);
 	if (r->tap) {
-		tap_result(r, j);
+		struct sbuf sb = { 0 };
+
+		tap_test(&sb, j, log_name(j));
+		fputs(sb.s, stdout);
+		free(sb.s);
 	} else if (r->quiet && j->res.status == ST_PASS) {
 		return;
 	} else {
@@ -130,8 +161,9 @@ int out_finish(struct runner *r)
 		sb_printf(&sb, " (interrupted by %s)", signal_name(r->interrupted));
 		status = 128 + r->interrupted;
 	}
-	if (r->logdir && !r->tap)
-		printf("logs: %s\n", r->logdir);
+	progress_clear(r);
+	if (r->logdir)
+		printf("%slogs: %s\n", r->tap ? "# " : "", r->logdir);
 	printf("%s%s\n", r->tap ? "# " : "", sb.s);
 	free(sb.s);
 	fflush(stdout);

@@ -193,10 +193,19 @@ void sb_xml_str(struct sbuf *sb, const char *s)
 		case '\'': sb_puts(sb, "&apos;"); break;
 		default:
 			/* XML 1.0 forbids most control characters. */
-			if ((c < 0x20 && c != '\t' && c != '\n') || c >= 0x80)
-				sb_puts(sb, "?");
-			else
+			if (c >= 0x80 && utf8_len((const unsigned char *)s) &&
+			    /* nor U+FFFE and U+FFFF */
+			    !(c == 0xef && (unsigned char)s[1] == 0xbf &&
+			      (unsigned char)s[2] >= 0xbe)) {
+				int n = utf8_len((const unsigned char *)s);
+
+				sb_add(sb, s, n);
+				s += n - 1;
+			} else if ((c < 0x20 && c != '\t' && c != '\n') || c >= 0x7f) {
+				sb_puts(sb, "\xef\xbf\xbd");	/* U+FFFD */
+			} else {
 				sb_add(sb, (const char *)&c, 1);
+			}
 		}
 	}
 }

@@ -64,6 +64,11 @@ const char *vmm_name(const struct vmm *vmm)
 	return vmm ? vmm->name : "none";
 }
 
+const char *vmm_command(const struct vmm *vmm)
+{
+	return vmm ? vmm->cmd : NULL;
+}
+
 const char *vmm_diag_prefix(const struct vmm *vmm)
 {
 	return vmm ? vmm->diag : NULL;

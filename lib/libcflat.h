@@ -25,6 +25,7 @@ typedef int32_t s32;
 typedef int64_t s64;
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define BIT(n) (1ul << (n))
 #define BIT_ULL(n) (1ull << (n))
 #define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((typeof(x))(a) - 1))
@@ -114,8 +115,17 @@ void report_abort(const char *fmt, ...) __printf(1, 2) __noreturn;
 /* Counters, for the library's own tests. */
 struct report_counts {
 	unsigned int total, failed, xfailed, skipped;
+	unsigned int checks;	/* comparisons made: see report_add_checks() */
 };
 struct report_counts report_get_counts(void);
+/*
+ * Every PASS/FAIL/XFAIL line is one check (a comparison of what the
+ * hardware did with what the model says).  A line that sums up many such
+ * comparisons (a sweep: "4096 indices as the model says") adds the n - 1
+ * others with report_add_checks(n - 1), so SUMMARY's "checks" counts
+ * every comparison made, however the lines group them.
+ */
+void report_add_checks(unsigned int n);
 
 /* Provided by the architecture (lib/x86/io.c, or the host test stub). */
 void console_write(const char *buf, size_t len);

@@ -5,7 +5,7 @@
  *	PASS: <prefix>: <prefix>: <message>
  *	FAIL: / SKIP: / XFAIL: / INFO: (same shape)
  *	ABORT: <prefixes>: <message>
- *	SUMMARY: <T> tests, <F> unexpected failures, <X> expected failures, <S> skipped
+ *	SUMMARY: <T> tests, <F> unexpected failures, <X> expected failures, <S> skipped, <C> checks
  *
  * Each line is built in a buffer and written with one console_write() call
  * under a spinlock, so lines from several vCPUs never interleave and a VMM
@@ -99,9 +99,9 @@ static void emit_summary(void)
 
 	n = snprintf(line, sizeof(line),
 		     "SUMMARY: %u tests, %u unexpected failures, "
-		     "%u expected failures, %u skipped\n",
+		     "%u expected failures, %u skipped, %u checks\n",
 		     counts.total, counts.failed, counts.xfailed,
-		     counts.skipped);
+		     counts.skipped, counts.checks);
 	console_write(line, (size_t)n);
 }
 
@@ -116,6 +116,8 @@ static void vreport(const char *tag, bool counted, unsigned int *counter,
 	report_lock();
 	if (counted)
 		counts.total++;
+	if (counted && counter != &counts.skipped)
+		counts.checks++;
 	if (counter)
 		(*counter)++;
 	emit(tag, fmt, ap);
@@ -245,6 +247,13 @@ void report_skip(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport("SKIP", true, &counts.skipped, fmt, ap);
 	va_end(ap);
+}
+
+void report_add_checks(unsigned int n)
+{
+	report_lock();
+	counts.checks += n;
+	report_unlock();
 }
 
 void report_info(const char *fmt, ...)

@@ -45,6 +45,10 @@ cat >"$tmp/bin/fakevmm" <<'EOF'
 #!/bin/sh
 # Records its arguments, environment and env file, then plays $TEST.
 me=${0##*/}
+if [ "$1" = --version ]; then
+	echo "QEMU emulator version 99.1.0 (fake)"
+	exit 0
+fi
 for a in "$@"; do printf '[%s]\n' "$a"; done >"$FAKE_DIR/$TEST.args"
 env | grep -E '^(TEST|VMM|ACCEL)=' | sort >"$FAKE_DIR/$TEST.childenv"
 prev=
@@ -77,6 +81,13 @@ slow|slow2)
 	echo "PASS: $TEST: started"; echo $$ >"$FAKE_DIR/$TEST.pid"; exec sleep 30 ;;
 nosummary)
 	echo "PASS: nosummary: a"; exit 1 ;;
+sweepish)
+	echo "PASS: sweepish: 4999 indices"; echo "PASS: sweepish: 1 more"
+	echo "SUMMARY: 2 tests, 0 unexpected failures, 0 expected failures, 0 skipped, 5000 checks"
+	exit 1 ;;
+dup)
+	echo "PASS: dup: same"; echo "PASS: dup: same"; echo "FAIL: dup: same"
+	echo "PASS: dup: same #2"; echo "PASS: dup: #5 <&> \\ é"; summary 5 1 0 0; exit 3 ;;
 inconsistent)
 	echo "FAIL: inconsistent: x"; summary 1 0 0 0; exit 1 ;;
 qemuerr)
@@ -263,6 +274,14 @@ groups = known
 [known-pass]
 file = dummy.flat
 groups = known
+
+[dup]
+file = dummy.flat
+groups = out
+
+[sweepish]
+file = dummy.flat
+groups = out
 EOF
 
 # Deterministic host: no KVM, fake VMMs, logs in the temp dir.
@@ -669,7 +688,7 @@ if [ -n "$py" ]; then
 import json, sys
 d = json.load(open(sys.argv[1]))
 s = {t["name"]: t for t in d["tests"]}
-assert d["schema"] == "kvm-msrfilter-tests/results/1"
+assert d["schema"] == "kvm-msrfilter-tests/results/2"
 assert d["exit_status"] == 1 and d["totals"]["FAIL"] == 2 and d["totals"]["selected"] == 4
 assert s["pass"]["status"] == "PASS" and s["pass"]["guest_exit_code"] == 0
 assert s["pass"]["summary"]["tests"] == 2 and s["pass"]["vmm"] == "qemu"
@@ -724,11 +743,13 @@ else
 fi
 
 run -t pass fail skip
-if [ "$(sed -n 1,3p "$out" | tr '\n' '|')" = "TAP version 13|1..3|ok 1 - pass|" ] &&
-   grep -qx 'not ok 2 - fail' "$out" && grep -qx 'ok 3 - skip # SKIP skip: no widget' "$out"; then
-	pass "-t prints TAP13"
+if [ "$(sed -n 1,2p "$out" | tr '\n' '|')" = "TAP version 13|1..3|" ] &&
+   grep -qx 'ok 1 - pass' "$out" && grep -qx 'not ok 2 - fail' "$out" &&
+   grep -qx 'ok 3 - skip # SKIP skip: no widget' "$out" &&
+   grep -qx '    not ok 2 - fail: b is wrong' "$out"; then
+	pass "-t prints TAP13 with subtests"
 else
-	fail "-t prints TAP13" "$(tr '\n' '|' <"$out")"
+	fail "-t prints TAP13 with subtests" "$(tr '\n' '|' <"$out")"
 fi
 run -v pass
 if grep -qx 'PASS: pass: one' "$out"; then pass "-v shows guest output"; else fail "-v shows guest output" "not shown"; fi
@@ -767,6 +788,146 @@ printf 'a b c\n' >"$tmp/known3"
 run --known-failures "$tmp/known3" pass
 expect_rc "malformed known-failures exits 2" 2
 
+# ---- every output tells the same story, for every status ---------------------------
+# check-outputs.py checks results.json (against host/results.schema.json),
+# the human lines, results.tap and junit.xml of one run against each other
+# and the expected statuses, and the exit status rule.
+printf 'fail   # flaky\nknown-pass/known-pass: two  # fixed?\n' >"$tmp/known-out"
+outputs() {
+	want=$1
+	shift
+	run --known-failures "$tmp/known-out" "$@"
+	if [ -z "$py" ]; then
+		skip "outputs of $*" "no python3"
+		return
+	fi
+	"$py" "$top/host/tests/check-outputs.py" "$LOGDIR/$(latest)" "$rc" "$out" $want \
+		>"$tmp/outputs" 2>&1
+	if [ $? -eq 0 ]; then
+		pass "outputs agree, exit status $rc: $*"
+	else
+		fail "outputs agree, exit status $rc: $*" "$(grep -v '^PASS' "$tmp/outputs" | head -3 | tr '\n' '|')"
+	fi
+}
+outputs "pass=PASS" pass
+expect_line "no checks count when the guest does not print one" "PASS pass (2 tests)"
+if grep -q '"checks": null' "$LOGDIR/$(latest)/results.json"; then
+	pass "results.json: checks null when not printed"
+else
+	fail "results.json: checks null when not printed" "$(grep -o '"summary": {[^}]*}' "$LOGDIR/$(latest)/results.json")"
+fi
+outputs "sweepish=PASS" sweepish
+expect_line "a SUMMARY's checks count shows when lines sum up checks" "PASS sweepish (2 tests, 5000 checks)"
+if grep -q '"skipped": 0, "checks": 5000}' "$LOGDIR/$(latest)/results.json"; then
+	pass "results.json: summary checks"
+else
+	fail "results.json: summary checks" "$(grep -o '"summary": {[^}]*}' "$LOGDIR/$(latest)/results.json")"
+fi
+outputs "skip=SKIP" skip
+outputs "pass=PASS skip=SKIP" pass skip
+outputs "fail=XFAIL" fail
+outputs "fail2=FAIL" fail2
+outputs "slow=TIMEOUT" slow
+outputs "known-pass=XPASS" known-pass
+outputs "qemuerr=ERROR" qemuerr
+outputs "triple=FAIL abort=FAIL" triple abort
+outputs "pass=PASS fail2=FAIL skip=SKIP slow=TIMEOUT fail=XFAIL dup=FAIL" pass fail2 skip slow fail dup
+run_dir=$LOGDIR/$(latest)
+if grep -qx '    ok 2 - dup: same \\#2' "$run_dir/results.tap" &&
+   grep -qx '    not ok 3 - dup: same \\#3' "$run_dir/results.tap" &&
+   grep -qx '    ok 4 - dup: same \\#2 \\#2' "$run_dir/results.tap" &&
+   grep -qx '    ok 5 - dup: \\#5 <&> \\\\ é' "$run_dir/results.tap"; then
+	pass "repeated subtest names get ' #N'; TAP escapes '#' and '\\'"
+else
+	fail "repeated subtest names get ' #N'; TAP escapes '#' and '\\'" \
+		"$(grep -A6 'Subtest: dup' "$run_dir/results.tap" | tr '\n' '|')"
+fi
+if perl -MTAP::Parser -e 1 2>/dev/null; then
+	if perl -MTAP::Parser -e '
+		my $p = TAP::Parser->new({ tap => do { local $/; open my $f, "<", $ARGV[0] or die; <$f> } });
+		while ($p->next) {}
+		my @e = $p->parse_errors;
+		die "parse errors: @e\n" if @e;
+		die "planned ", $p->tests_planned, " ran ", $p->tests_run, "\n"
+			if $p->tests_planned != $p->tests_run;
+		# Subtest blocks: outdent each and parse it on its own.
+		my (@blocks, $cur);
+		for (split /\n/, do { local $/; open my $f, "<", $ARGV[0]; <$f> }) {
+			if (s/^    //) { push @blocks, ($cur = []) if /^# Subtest:/; push @$cur, $_; }
+		}
+		for my $b (@blocks) {
+			my $q = TAP::Parser->new({ tap => join("\n", @$b) . "\n" });
+			while ($q->next) {}
+			die "subtest: ", join(" ", $q->parse_errors), "\n" if $q->parse_errors;
+			die "subtest planned ", $q->tests_planned, " ran ", $q->tests_run, "\n"
+				if $q->tests_planned != $q->tests_run;
+		}
+		print scalar(@blocks), "\n";
+	' "$run_dir/results.tap" >"$tmp/tapcheck" 2>&1; then
+		pass "TAP::Parser reads results.tap and its $(cat "$tmp/tapcheck") subtest blocks without errors"
+	else
+		fail "TAP::Parser reads results.tap" "$(cat "$tmp/tapcheck")"
+	fi
+else
+	skip "TAP::Parser reads results.tap" "perl's TAP::Parser missing (apt-get install perl)"
+fi
+run -t --known-failures "$tmp/known-out" pass fail2 skip slow fail dup
+if [ "$(grep -v '^#' "$out")" = "$(cat "$LOGDIR/$(latest)/results.tap")" ]; then
+	pass "-t prints the same TAP as results.tap"
+else
+	fail "-t prints the same TAP as results.tap" "$(diff "$out" "$LOGDIR/$(latest)/results.tap" | head -3 | tr '\n' '|')"
+fi
+if [ -n "$py" ]; then
+	# The checker itself must fail on a broken file: a test that cannot fail is no test.
+	d=$LOGDIR/$(latest)
+	cp "$d/results.json" "$tmp/rj"
+	for mutation in 's/"timed_out": true/"timed_out": 1/' 's/"status": "TIMEOUT"/"status": "LATE"/' \
+			's/"suite_version"/"suite_versio"/' 's/"index": 1,/"index": 0,/'; do
+		sed "$mutation" "$tmp/rj" >"$tmp/rj.bad"
+		if "$py" scripts/json-schema-check.py host/results.schema.json "$tmp/rj.bad" >/dev/null; then
+			fail "schema check rejects a broken results.json" "accepted after $mutation"
+		fi
+	done
+	pass "schema check rejects broken results.json files"
+	if "$py" scripts/json-schema-check.py host/results.schema.json "$tmp/rj" >/dev/null; then
+		pass "results.json of a TAP run matches the schema"
+	else
+		fail "results.json of a TAP run matches the schema" "see $d"
+	fi
+	sed 's/<skipped message="XFAIL/<failure message="XFAIL/' "$d/junit.xml" >"$tmp/junit.bad"
+	cp "$tmp/junit.bad" "$d/junit.xml"
+	if "$py" host/tests/check-outputs.py "$d" 1 - >/dev/null; then
+		fail "output check rejects a junit.xml that disagrees" "accepted"
+	else
+		pass "output check rejects a junit.xml that disagrees"
+	fi
+	if "$py" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+h = d["host"]
+assert d["suite_version"] and h["kernel"] and h["qemu_version"] == "QEMU emulator version 99.1.0 (fake)"
+assert isinstance(h["kvm_params"], dict) and h["kvm_module"]
+' "$tmp/rj"; then
+		pass "results.json records suite version, host, KVM parameters, QEMU version"
+	else
+		fail "results.json records suite version, host, KVM parameters, QEMU version" "see $tmp/rj"
+	fi
+fi
+
+# ---- live progress line ------------------------------------------------------------------
+run --progress=always slow pass
+if grep -q "$(printf '\r\033')\\[K\\[0/2 done, 0:00\\] running pass (" "$out" &&
+   grep -q "$(printf '\r\033')\\[K\\[1/2 done, 0:0[0-9]\\] running slow (" "$out" &&
+   [ "$(tail -n 1 "$out")" = "1 passed, 0 failed, 0 skipped, 1 timeout" ]; then
+	pass "--progress=always draws and clears a progress line"
+else
+	fail "--progress=always draws and clears a progress line" "$(cat -v "$out" | head -c 300)"
+fi
+run slow pass
+if grep -q "$(printf '\r')" "$out"; then fail "no progress line on a pipe" "found"; else pass "no progress line on a pipe"; fi
+run --progress=sometimes pass
+expect_rc "bad --progress exits 2" 2
+
 # ---- signals ------------------------------------------------------------------------------
 rm -f "$FAKE_DIR/slow2.pid"
 "$RUNNER" --srcdir "$tree" slow2 >"$out" 2>"$err" &
@@ -784,6 +945,32 @@ if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
 else
 	fail "SIGINT stops the VMM" "pid '$pid' still running"
 	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+fi
+
+# Interrupted with a test still to run: results.json lists it as not run.
+rm -f "$FAKE_DIR/slow2.pid"
+"$RUNNER" --srcdir "$tree" slow2 spam >"$out" 2>"$err" &
+rpid=$!
+i=0
+while [ ! -s "$FAKE_DIR/slow2.pid" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+kill -TERM $rpid
+wait $rpid
+rc=$?
+expect_rc "SIGTERM exits 143" 143
+if [ -n "$py" ]; then
+	d=$LOGDIR/$(latest)
+	if "$py" scripts/json-schema-check.py host/results.schema.json "$d/results.json" >"$tmp/sc" &&
+	   "$py" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["interrupted_by"] == "SIGTERM" and d["exit_status"] == 143, d["interrupted_by"]
+assert [t["name"] for t in d["tests"]] == ["slow2"] and d["tests"][0]["status"] == "ERROR"
+assert d["not_run"] == ["spam"], d["not_run"]
+' "$d/results.json" && grep -qx 'not ok 2 - spam # SKIP not run (interrupted)' "$d/results.tap"; then
+		pass "interrupted run: results.json lists the test not run, TAP too"
+	else
+		fail "interrupted run: results.json lists the test not run, TAP too" "$(cat "$tmp/sc") see $d"
+	fi
 fi
 
 # ---- run_tests.sh ------------------------------------------------------------------------

@@ -317,6 +317,9 @@ static void report_group(const struct group *g, bool write)
 
 	if (g->skipped)
 		snprintf(extra, sizeof(extra), ", %u not written (unsafe)", g->skipped);
+	/* This line and the FAIL lines listed stand for g->checked comparisons. */
+	if (g->checked > 1 + MIN(g->bad, MAX_FAIL_LINES))
+		report_add_checks(g->checked - 1 - MIN(g->bad, MAX_FAIL_LINES));
 	if (!g->bad)
 		report_pass("%s: %u indices as the model says%s", dir, g->checked, extra);
 	else

@@ -60,6 +60,43 @@ static void expect_line(struct model *m, const char *line, bool cut, bool at_eof
 	m->pos += seg + (nl != NULL);
 }
 
+/* 'name' is 'line', or 'line' + " #N" (N >= 2) for a repeated name. */
+static bool same_or_repeat(const char *name, const char *line)
+{
+	size_t n = strlen(line);
+	const char *p = name + n;
+
+	if (strncmp(name, line, n))
+		return false;
+	if (!*p)
+		return true;
+	if (strncmp(p, " #", 2) || !p[2])
+		return false;
+	for (p += 2; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Subtest names must be unique within a result. */
+static void check_unique(const struct result *res)
+{
+	char **v = malloc(res->nsubs * sizeof(*v) + 1);
+	size_t i;
+
+	for (i = 0; i < res->nsubs; i++)
+		v[i] = res->subs[i].name;
+	qsort(v, res->nsubs, sizeof(*v), cmp_names);
+	for (i = 1; i < res->nsubs; i++)
+		fuzz_check(strcmp(v[i - 1], v[i]), "subtest name '%s' twice", v[i]);
+	free(v);
+}
+
 static void model_line(struct model *m, const char *line, bool cut)
 {
 	int i;
@@ -80,7 +117,7 @@ static void model_line(struct model *m, const char *line, bool cut)
 		if (!res->subs_dropped) {
 			fuzz_check(res->nsubs == m->nprotocol + 1 &&
 				   res->subs[m->nprotocol].st == (enum sub_status)i &&
-				   !strcmp(res->subs[m->nprotocol].name, line + n),
+				   same_or_repeat(res->subs[m->nprotocol].name, line + n),
 				   "subtest %lu: '%s' not recorded", m->nprotocol, line);
 		}
 		m->nprotocol++;
@@ -237,7 +274,7 @@ static void check_json(const char *s)
 	free(sb.s);
 }
 
-/* XML 1.0 character data in ASCII: no markup, no forbidden controls. */
+/* XML 1.0 character data: valid UTF-8, no markup, no forbidden characters. */
 static void check_xml(const char *s)
 {
 	static const char *const ents[] = { "&lt;", "&gt;", "&amp;", "&quot;", "&apos;" };
@@ -246,11 +283,14 @@ static void check_xml(const char *s)
 	size_t i;
 
 	sb_xml_str(&sb, s);
+	fuzz_check(valid_utf8(sb.s ? sb.s : ""), "invalid UTF-8 in XML text");
 	for (p = sb.s ? sb.s : ""; *p; p++) {
 		unsigned char c = *p;
 
-		fuzz_check(c == '\t' || c == '\n' || (c >= 0x20 && c < 0x80),
+		fuzz_check(c == '\t' || c == '\n' || (c >= 0x20 && c != 0x7f),
 			   "byte 0x%02x in XML text", c);
+		fuzz_check(!(c == 0xef && (unsigned char)p[1] == 0xbf &&
+			     (unsigned char)p[2] >= 0xbe), "U+FFFE/U+FFFF in XML text");
 		fuzz_check(c != '<' && c != '>' && c != '"' && c != '\'',
 			   "raw '%c' in XML text", c);
 		if (c != '&')
@@ -320,6 +360,7 @@ static void check_result(const struct model *m, const struct result *res)
 	check_summary(m, res);
 	for (i = 0; i < res->nsubs; i++)
 		check_text(res->subs[i].name);
+	check_unique(res);
 	check_text(res->first_fail);
 	check_text(res->abort_line);
 	check_text(res->last_line);

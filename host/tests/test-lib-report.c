@@ -11,9 +11,9 @@
 
 #include "test-lib.h"
 
-#define SUMMARY(t, f, x, s)						\
+#define SUMMARY(t, f, x, s, c)						\
 	"SUMMARY: " #t " tests, " #f " unexpected failures, "		\
-	#x " expected failures, " #s " skipped\n"
+	#x " expected failures, " #s " skipped, " #c " checks\n"
 
 struct scenario {
 	const char *name;
@@ -193,31 +193,41 @@ static int long_message(void)
 	return report_summary();
 }
 
+/* A sweep line standing for 4096 comparisons; SKIPs are no checks. */
+static int add_checks(void)
+{
+	report_skip("s");
+	report_add_checks(4095);
+	report_pass("4096 indices as the model says");
+	report(false, "one more");
+	return report_summary();
+}
+
 static const struct scenario scenarios[] = {
-	{ "all pass", all_pass, "PASS: a\nPASS: b 2\n" SUMMARY(2, 0, 0, 0),
-	  NULL, false, EXIT_PASS, { 2, 0, 0, 0 } },
+	{ "all pass", all_pass, "PASS: a\nPASS: b 2\n" SUMMARY(2, 0, 0, 0, 2),
+	  NULL, false, EXIT_PASS, { 2, 0, 0, 0, 2 } },
 	{ "one fail", one_fail,
-	  "PASS: a\nFAIL: b\nPASS: c\n" SUMMARY(3, 1, 0, 0),
-	  NULL, false, EXIT_FAIL, { 3, 1, 0, 0 } },
-	{ "report_fail", report_fail_only, "FAIL: x=0x10\n" SUMMARY(1, 1, 0, 0),
-	  NULL, false, EXIT_FAIL, { 1, 1, 0, 0 } },
+	  "PASS: a\nFAIL: b\nPASS: c\n" SUMMARY(3, 1, 0, 0, 3),
+	  NULL, false, EXIT_FAIL, { 3, 1, 0, 0, 3 } },
+	{ "report_fail", report_fail_only, "FAIL: x=0x10\n" SUMMARY(1, 1, 0, 0, 1),
+	  NULL, false, EXIT_FAIL, { 1, 1, 0, 0, 1 } },
 	{ "all skip", all_skip,
-	  "SKIP: no x2apic\nSKIP: b\n" SUMMARY(2, 0, 0, 2),
-	  NULL, false, EXIT_SKIP, { 2, 0, 0, 2 } },
-	{ "nothing ran", nothing_ran, "INFO: hello world\n" SUMMARY(0, 0, 0, 0),
-	  NULL, false, EXIT_SKIP, { 0, 0, 0, 0 } },
+	  "SKIP: no x2apic\nSKIP: b\n" SUMMARY(2, 0, 0, 2, 0),
+	  NULL, false, EXIT_SKIP, { 2, 0, 0, 2, 0 } },
+	{ "nothing ran", nothing_ran, "INFO: hello world\n" SUMMARY(0, 0, 0, 0, 0),
+	  NULL, false, EXIT_SKIP, { 0, 0, 0, 0, 0 } },
 	{ "skip and pass", skip_and_pass,
-	  "SKIP: s\nPASS: p\n" SUMMARY(2, 0, 0, 1),
-	  NULL, false, EXIT_PASS, { 2, 0, 0, 1 } },
+	  "SKIP: s\nPASS: p\n" SUMMARY(2, 0, 0, 1, 1),
+	  NULL, false, EXIT_PASS, { 2, 0, 0, 1, 1 } },
 	{ "fail and skip", fail_and_skip,
-	  "SKIP: s\nFAIL: f\n" SUMMARY(2, 1, 0, 1),
-	  NULL, false, EXIT_FAIL, { 2, 1, 0, 1 } },
+	  "SKIP: s\nFAIL: f\n" SUMMARY(2, 1, 0, 1, 1),
+	  NULL, false, EXIT_FAIL, { 2, 1, 0, 1, 1 } },
 	{ "xfail", xfail,
-	  "XFAIL: known\nPASS: xpass\nPASS: p\n" SUMMARY(3, 0, 1, 0),
-	  NULL, false, EXIT_PASS, { 3, 0, 1, 0 } },
+	  "XFAIL: known\nPASS: xpass\nPASS: p\n" SUMMARY(3, 0, 1, 0, 3),
+	  NULL, false, EXIT_PASS, { 3, 0, 1, 0, 3 } },
 	{ "xfail not expected", xfail_not_expected,
-	  "FAIL: bad\nPASS: good\n" SUMMARY(2, 1, 0, 0),
-	  NULL, false, EXIT_FAIL, { 2, 1, 0, 0 } },
+	  "FAIL: bad\nPASS: good\n" SUMMARY(2, 1, 0, 0, 2),
+	  NULL, false, EXIT_FAIL, { 2, 1, 0, 0, 2 } },
 	{ "prefixes", prefixes,
 	  "PASS: outer: a\n"
 	  "PASS: outer: inner-3: b\n"
@@ -226,31 +236,35 @@ static const struct scenario scenarios[] = {
 	  "FAIL: outer: c\n"
 	  "PASS: d\n"
 	  "PASS: : e\n"
-	  SUMMARY(6, 1, 0, 1),
-	  NULL, false, EXIT_FAIL, { 6, 1, 0, 1 } },
+	  SUMMARY(6, 1, 0, 1, 5),
+	  NULL, false, EXIT_FAIL, { 6, 1, 0, 1, 5 } },
 	{ "newlines in messages", sanitized,
-	  "PASS: a b c\nINFO: x y: z \n" SUMMARY(1, 0, 0, 0),
-	  NULL, false, EXIT_PASS, { 1, 0, 0, 0 } },
+	  "PASS: a b c\nINFO: x y: z \n" SUMMARY(1, 0, 0, 0, 1),
+	  NULL, false, EXIT_PASS, { 1, 0, 0, 0, 1 } },
 	{ "abort", aborts,
-	  "PASS: p: ok\nABORT: p: boom 7\n" SUMMARY(1, 0, 0, 0),
-	  NULL, true, EXIT_ABORT, { 1, 0, 0, 0 } },
+	  "PASS: p: ok\nABORT: p: boom 7\n" SUMMARY(1, 0, 0, 0, 1),
+	  NULL, true, EXIT_ABORT, { 1, 0, 0, 0, 1 } },
 	{ "assert", assert_fails, NULL,
-	  ": assert(1 + two == 4) failed\n" SUMMARY(1, 0, 0, 0),
-	  true, EXIT_ABORT, { 1, 0, 0, 0 } },
+	  ": assert(1 + two == 4) failed\n" SUMMARY(1, 0, 0, 0, 1),
+	  true, EXIT_ABORT, { 1, 0, 0, 0, 1 } },
 	{ "prefix stack too deep", prefix_too_deep,
 	  "ABORT: p0: p1: p2: p3: p4: p5: p6: p7: p8: p9: pa: pb: pc: pd: "
 	  "pe: pf: report_prefix_push: more than 16 prefixes (pushing 'pg')\n"
-	  SUMMARY(0, 0, 0, 0),
-	  NULL, true, EXIT_ABORT, { 0, 0, 0, 0 } },
+	  SUMMARY(0, 0, 0, 0, 0),
+	  NULL, true, EXIT_ABORT, { 0, 0, 0, 0, 0 } },
 	{ "prefix stack too long", prefix_too_long, NULL,
 	  "qqq: still fine\nABORT: qqqq",
-	  true, EXIT_ABORT, { 1, 0, 0, 0 } },
+	  true, EXIT_ABORT, { 1, 0, 0, 0, 1 } },
 	{ "pop of empty prefix stack", pop_empty,
 	  "ABORT: report_prefix_pop: prefix stack is empty\n"
-	  SUMMARY(0, 0, 0, 0),
-	  NULL, true, EXIT_ABORT, { 0, 0, 0, 0 } },
-	{ "long message", long_message, SUMMARY(1, 0, 0, 0),
-	  NULL, false, EXIT_PASS, { 1, 0, 0, 0 } },
+	  SUMMARY(0, 0, 0, 0, 0),
+	  NULL, true, EXIT_ABORT, { 0, 0, 0, 0, 0 } },
+	{ "add checks", add_checks,
+	  "SKIP: s\nPASS: 4096 indices as the model says\nFAIL: one more\n"
+	  SUMMARY(3, 1, 0, 1, 4097),
+	  NULL, false, EXIT_FAIL, { 3, 1, 0, 1, 4097 } },
+	{ "long message", long_message, SUMMARY(1, 0, 0, 0, 1),
+	  NULL, false, EXIT_PASS, { 1, 0, 0, 0, 1 } },
 };
 
 static void run_scenario(void)
@@ -280,9 +294,10 @@ static void run_scenario(void)
 	c = report_get_counts();
 	check(name_of("report %s: counts", sc->name),
 	      !memcmp(&c, &sc->counts, sizeof(c)),
-	      "total %u failed %u xfailed %u skipped %u, expected %u %u %u %u",
-	      c.total, c.failed, c.xfailed, c.skipped, sc->counts.total,
-	      sc->counts.failed, sc->counts.xfailed, sc->counts.skipped);
+	      "total %u failed %u xfailed %u skipped %u checks %u, expected %u %u %u %u %u",
+	      c.total, c.failed, c.xfailed, c.skipped, c.checks, sc->counts.total,
+	      sc->counts.failed, sc->counts.xfailed, sc->counts.skipped,
+	      sc->counts.checks);
 }
 
 /* ---- report_abort() from inside console_write() ---------------------- */
@@ -317,7 +332,7 @@ static void run_nested_abort(void)
 	/* the lock is held by report_pass(): abort must not wait forever */
 	code = call_trapping_exit(abort_in_report, &exited);
 	check_str("report abort with lock held: output", capture.text,
-		  "ABORT: fault while printing\n" SUMMARY(1, 0, 0, 0));
+		  "ABORT: fault while printing\n" SUMMARY(1, 0, 0, 0, 1));
 	check("report abort with lock held: exit code",
 	      exited && code == EXIT_ABORT, "%s %d",
 	      exited ? "exit" : "return", code);

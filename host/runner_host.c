@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Facts about the host a run describes, gathered once for results.json and
+ * the known-failures conditions: suite version, kernel, CPU, the KVM vendor
+ * module and the KVM module parameters that change what the MSR tests see
+ * (ignore_msrs turns a #GP into a silent 0, force_emulation_prefix enables
+ * the forced-emulation probes, APIC virtualization changes which x2APIC
+ * accesses ever exit), and the QEMU version when a test used QEMU.
+ * Nothing here decides a test's status: a test probes what it needs.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "runner.h"
+
+static const char *const vendor_modules[] = { "kvm_intel", "kvm_amd", "kvm_pvm" };
+
+/* module/parameter pairs recorded as "module.parameter" when present */
+static const char *const kvm_params[][2] = {
+	{ "kvm", "ignore_msrs" },
+	{ "kvm", "report_ignored_msrs" },
+	{ "kvm", "force_emulation_prefix" },
+	{ "kvm", "enable_pmu" },
+	{ "kvm_intel", "enable_apicv" },
+	{ "kvm_intel", "nested" },
+	{ "kvm_amd", "avic" },
+	{ "kvm_amd", "enable_apicv" },
+	{ "kvm_amd", "nested" },
+};
+
+static char *trim(char *s)
+{
+	size_t n;
+
+	if (!s)
+		return NULL;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = 0;
+	return s;
+}
+
+/* First line printed by argv on stdout (stderr discarded), or NULL. */
+static char *first_line_of(char *const argv[])
+{
+	char buf[512];
+	size_t len = 0;
+	ssize_t n;
+	int fds[2], st;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC))
+		return NULL;
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return NULL;
+	}
+	if (!pid) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(fds[1], 1);
+		dup2(null, 0);
+		dup2(null, 2);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (len < sizeof(buf) - 1 &&
+	       (n = read(fds[0], buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += n;
+	close(fds[0]);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	buf[len] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) || !*trim(buf))
+		return NULL;
+	return xstrdup(trim(buf));
+}
+
+static char *suite_version(struct runner *r)
+{
+	char *argv[] = { "git", "-C", r->srcdir, "describe", "--always", "--dirty",
+			 "--tags", NULL };
+	char *path = xasprintf("%s/VERSION", r->srcdir), err[256], *v, *t;
+
+	/* An installed copy has no .git: make install wrote VERSION. */
+	v = read_small_file(path, 256, err, sizeof(err));
+	free(path);
+	if (v && *(t = trim(v))) {
+		t = xstrdup(t);
+		free(v);
+		return t;
+	}
+	free(v);
+	v = first_line_of(argv);
+	return v ? v : xstrdup("unknown");
+}
+
+static void cpu_facts(struct host_facts *h)
+{
+	char err[256], *text = read_small_file("/proc/cpuinfo", 1 << 22, err, sizeof(err));
+	char *line, *next;
+
+	for (line = text; line && *line && !(h->cpu_vendor && h->cpu_model); line = next) {
+		size_t n = strcspn(line, "\n");
+		char *colon;
+
+		next = line + n + (line[n] == '\n');
+		line[n] = 0;
+		colon = strchr(line, ':');
+		if (!colon)
+			continue;
+		*colon = 0;
+		if (!h->cpu_vendor && !strcmp(trim(line), "vendor_id"))
+			h->cpu_vendor = xstrdup(trim(colon + 1));
+		else if (!h->cpu_model && !strcmp(trim(line), "model name"))
+			h->cpu_model = xstrdup(trim(colon + 1));
+	}
+	free(text);
+}
+
+void host_probe(struct runner *r)
+{
+	struct host_facts *h = &r->host;
+	struct utsname u;
+	char err[256];
+	size_t i;
+
+	h->kernel = xstrdup(uname(&u) ? "unknown" : u.release);
+	h->suite_version = suite_version(r);
+	cpu_facts(h);
+	h->kvm_module = "none";
+	for (i = 0; i < sizeof(vendor_modules) / sizeof(vendor_modules[0]); i++) {
+		char *path = xasprintf("/sys/module/%s", vendor_modules[i]);
+		bool present = !access(path, F_OK);
+
+		free(path);
+		if (present) {
+			h->kvm_module = vendor_modules[i];
+			break;
+		}
+	}
+	for (i = 0; i < sizeof(kvm_params) / sizeof(kvm_params[0]); i++) {
+		char *path = xasprintf("/sys/module/%s/parameters/%s", kvm_params[i][0],
+				       kvm_params[i][1]);
+		char *v = read_small_file(path, 256, err, sizeof(err));
+
+		free(path);
+		if (!v)
+			continue;
+		h->param_names[h->nparams] = xasprintf("%s.%s", kvm_params[i][0],
+						       kvm_params[i][1]);
+		h->param_values[h->nparams++] = xstrdup(trim(v));
+		free(v);
+	}
+}
+
+const char *host_qemu_version(struct runner *r, const char *cmd)
+{
+	char *argv[] = { (char *)cmd, "--version", NULL };
+
+	if (!r->host.qemu_probed) {
+		r->host.qemu_probed = true;
+		r->host.qemu_version = first_line_of(argv);
+	}
+	return r->host.qemu_version;
+}
