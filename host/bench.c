@@ -10,7 +10,11 @@
  *      FILTER user exit; ratios against the in-kernel exit;
  *   3. the differential sweep's cost per checked access (x86/msr_sweep.c
  *      prints it) against the floor of (2);
- *   4. the default suite's wall time (./run_tests.sh -j2) and its checks.
+ *   4. the console per 64-byte line on each guest path (line request, THR
+ *      without LSR polls, 16550 with LSR polls), with and without
+ *      coalesced PIO: cycles, exits to kvmrun and all VM exits (KVM's
+ *      count), and ratios against the 16550 path of the same run;
+ *   5. the default suite's wall time (./run_tests.sh -j2) and its checks.
  * Prints a table and writes the same figures as JSON (--json, default
  * bench.json).  Missing pieces (no /dev/kvm, no QEMU) are reported with the
  * reason, never guessed.  A benchmark, not a test: nothing here asserts a
@@ -41,6 +45,20 @@ struct figure {
 	double value;
 	int have;
 };
+
+/* x86/bench.c's console paths, in the order it measures them. */
+static const char *const con_paths[] = { "line", "thr", "uart" };
+#define NCON 3
+#define CON_UART 2
+
+struct con_figure {
+	double cycles, exits, kvm_exits;	/* per line; kvm_exits < 0: unknown */
+	int have;
+};
+
+/* [0]: kvmrun as usual (coalesced PIO when KVM has it), [1]: --no-coalesced-pio */
+static struct con_figure con[2][NCON];
+static const char *con_skip[2];
 
 static int runs = 20;
 static const char *json_path = "bench.json";
@@ -234,6 +252,113 @@ static void json_sample(FILE *j, const char *name, const struct sample *s, int l
 	fprintf(j, "%s\n", last ? "" : ",");
 }
 
+/*
+ * "bench: console-<path> C cycles E exits K kvm-exits per line" of
+ * x86/bench.c, for run 'r' (0: default kvmrun, 1: --no-coalesced-pio).
+ */
+static void console_figures(const char *out, int r)
+{
+	char key[64], kvm[32];
+	const char *p;
+	int i;
+
+	for (i = 0; out && i < NCON; i++) {
+		struct con_figure *f = &con[r][i];
+
+		snprintf(key, sizeof(key), "bench: console-%s ", con_paths[i]);
+		p = strstr(out, key);
+		if (!p || sscanf(p + strlen(key), "%lf cycles %lf exits %31s", &f->cycles,
+				 &f->exits, kvm) != 3)
+			continue;
+		f->kvm_exits = strcmp(kvm, "?") ? atof(kvm) : -1;
+		f->have = 1;
+	}
+	if (!con[r][0].have && !con[r][CON_UART].have)
+		con_skip[r] = "x86/bench.flat printed no console figures";
+}
+
+static void print_console_row(const struct con_figure *f, const struct con_figure *uart,
+			      const char *name)
+{
+	if (!f->have) {
+		printf("    %-26s not measured\n", name);
+		return;
+	}
+	printf("    %-26s %9.0f cycles %7.3f exits", name, f->cycles, f->exits);
+	if (f->kvm_exits >= 0)
+		printf(" %7.3f all", f->kvm_exits);
+	else
+		printf("  (all: unknown)");
+	if (uart->have && uart->cycles > 0 && f != uart)
+		printf("  %.3fx cycles, %.3fx exits of uart", f->cycles / uart->cycles,
+		       uart->exits > 0 ? f->exits / uart->exits : 0);
+	printf("\n");
+}
+
+static void print_console(void)
+{
+	static const char *const names[NCON] = {
+		"line request (default)", "thr (no LSR polls)", "uart (16550, LSR polls)",
+	};
+	static const char *const runs_name[2] = {
+		"kvmrun (coalesced PIO if KVM has it)", "kvmrun --no-coalesced-pio",
+	};
+	int r, i;
+
+	printf("Console, per 64-byte line (exits: to kvmrun; all: every VM exit, KVM's count):\n");
+	for (r = 0; r < 2; r++) {
+		printf("  %s:\n", runs_name[r]);
+		if (con_skip[r]) {
+			printf("    not measured: %s\n", con_skip[r]);
+			continue;
+		}
+		for (i = 0; i < NCON; i++)
+			print_console_row(&con[r][i], &con[r][CON_UART], names[i]);
+	}
+}
+
+static void json_console(FILE *j)
+{
+	static const char *const keys[2] = { "coalesced_pio", "no_coalesced_pio" };
+	const struct con_figure *l = &con[0][0], *u = &con[0][CON_UART];
+	int r, i;
+
+	fprintf(j, "  \"console_per_line\": {\n");
+	for (r = 0; r < 2; r++) {
+		fprintf(j, "    \"%s\": {", keys[r]);
+		if (con_skip[r]) {
+			fprintf(j, " \"skipped\": \"%s\" },\n", con_skip[r]);
+			continue;
+		}
+		for (i = 0; i < NCON; i++) {
+			const struct con_figure *f = &con[r][i];
+
+			fprintf(j, "%s\n      \"%s\": ", i ? "," : "", con_paths[i]);
+			if (!f->have)
+				fprintf(j, "null");
+			else if (f->kvm_exits < 0)
+				fprintf(j, "{ \"cycles\": %.0f, \"exits\": %.3f, \"all_exits\": null }",
+					f->cycles, f->exits);
+			else
+				fprintf(j, "{ \"cycles\": %.0f, \"exits\": %.3f, \"all_exits\": %.3f }",
+					f->cycles, f->exits, f->kvm_exits);
+		}
+		fprintf(j, "\n    },\n");
+	}
+	/* The headline: the fast path against the 16550 path, default kvmrun. */
+	fprintf(j, "    \"uart_over_line\": ");
+	if (!l->have || !u->have || l->cycles <= 0 || l->exits <= 0) {
+		fprintf(j, "null\n");
+	} else {
+		fprintf(j, "{ \"cycles\": %.2f, \"exits\": %.2f", u->cycles / l->cycles,
+			u->exits / l->exits);
+		if (l->kvm_exits > 0 && u->kvm_exits >= 0)
+			fprintf(j, ", \"all_exits\": %.2f", u->kvm_exits / l->kvm_exits);
+		fprintf(j, " }\n");
+	}
+	fprintf(j, "  },\n");
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: host/bench [--runs N] [--json FILE] [--no-suite]\n"
@@ -253,6 +378,8 @@ int main(int argc, char **argv)
 	char *sweep_argv[] = { "host/kvmrun", "--timeout", "600", "--cpuid", "+x2apic",
 		"x86/msr_sweep.flat", "filters=none,deny-all,allow-all", NULL };
 	char *suite_argv[] = { "./run_tests.sh", "-j2", "--color=never", NULL };
+	char *con_argv[] = { "host/kvmrun", "--timeout", "600", "--no-coalesced-pio",
+		"x86/bench.flat", "console-only", NULL };
 	struct figure floors[NFLOOR] = { { 0 } }, sweep = { .name = "sweep-per-access" };
 	double suite_ms = 0, ms, checks = 0;
 	const char *floor_skip = NULL, *sweep_skip = NULL, *suite_skip = NULL;
@@ -292,7 +419,7 @@ int main(int argc, char **argv)
 	}
 
 	if (!kvm) {
-		floor_skip = sweep_skip = "no usable /dev/kvm";
+		floor_skip = sweep_skip = con_skip[0] = con_skip[1] = "no usable /dev/kvm";
 	} else {
 		out = capture(floor_argv, &ms);
 		for (i = 0; out && i < NFLOOR; i++) {
@@ -301,6 +428,10 @@ int main(int argc, char **argv)
 		}
 		if (!out || !floors[0].have)
 			floor_skip = "x86/bench.flat printed no figures";
+		console_figures(out, 0);
+		free(out);
+		out = capture(con_argv, &ms);
+		console_figures(out, 1);
 		free(out);
 		out = capture(sweep_argv, &ms);
 		p = out ? strstr(out, "cycles per access") : NULL;
@@ -321,9 +452,20 @@ int main(int argc, char **argv)
 		for (p = out; p && (p = strstr(p, " tests")); p++) {
 			const char *q = p;
 
+			const char *c = p + 6;
+
 			while (q > out && q[-1] >= '0' && q[-1] <= '9')
 				q--;
-			if (q > out && q[-1] == '(')
+			if (q == p || q == out || q[-1] != '(')
+				continue;
+			/*
+			 * "(T tests, C checks)" when lines sum up several
+			 * comparisons (the sweeps), else every test is one.
+			 */
+			if (!strncmp(c, ", ", 2) && c[2] >= '0' && c[2] <= '9' &&
+			    strstr(c, " checks)") == c + 2 + strspn(c + 2, "0123456789"))
+				checks += atof(c + 2);
+			else
 				checks += atof(q);
 		}
 		if (!out)
@@ -346,10 +488,14 @@ int main(int argc, char **argv)
 	printf("Differential sweep:\n");
 	if (sweep_skip)
 		printf("  not measured: %s\n", sweep_skip);
+	else if (floor_skip || !floors[2].have || !floors[4].have)
+		printf("  %-22s %9.0f cycles  (no floor to compare with)\n", "per checked access",
+		       sweep.value);
 	else
 		printf("  %-22s %9.0f cycles  %.2fx allowed RDMSR (in-kernel exit), "
 		       "%.2fx FILTER user exit\n", "per checked access", sweep.value,
 		       sweep.value / floors[2].value, sweep.value / floors[4].value);
+	print_console();
 	printf("Default suite (./run_tests.sh -j2):\n");
 	if (suite_skip)
 		printf("  not measured: %s\n", suite_skip);
@@ -372,6 +518,7 @@ int main(int argc, char **argv)
 	fprintf(j, "%s  },\n", floor_skip ? "" : "\n");
 	if (floor_skip)
 		fprintf(j, "  \"floor_skipped\": \"%s\",\n", floor_skip);
+	json_console(j);
 	if (sweep.have)
 		fprintf(j, "  \"sweep_cycles_per_access\": %.0f,\n", sweep.value);
 	else

@@ -8,6 +8,9 @@
  *
  * Linking seam for host/tests/test-kvmrun-ctrl: every KVM call goes through
  * kvm_ioctl(), vcpu_set_entry() and vcpu_start().
+ *
+ * KVMRUN_OP_CONSOLE_WRITE is the hot one (one request per guest line): it
+ * copies nothing but the 48-byte block before handing the line to COM1.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -26,6 +29,8 @@ union payload {
 	struct kvmrun_host_msr host_msr;
 	struct kvmrun_check_ext check_ext;
 	struct kvmrun_start_ap start_ap;
+	struct kvmrun_console_write console_write;
+	struct kvmrun_exits exits;
 };
 
 struct block {
@@ -44,6 +49,8 @@ static const uint32_t payload_size[KVMRUN_OP_MAX + 1] = {
 	[KVMRUN_OP_HOST_WRMSR] = sizeof(struct kvmrun_host_msr),
 	[KVMRUN_OP_CHECK_EXT] = sizeof(struct kvmrun_check_ext),
 	[KVMRUN_OP_START_AP] = sizeof(struct kvmrun_start_ap),
+	[KVMRUN_OP_CONSOLE_WRITE] = sizeof(struct kvmrun_console_write),
+	[KVMRUN_OP_GET_EXITS] = sizeof(struct kvmrun_exits),
 };
 
 static bool in_ram(const struct vm *vm, uint64_t gpa, uint64_t len)
@@ -195,6 +202,64 @@ static int op_start_ap(struct vm *vm, struct block *b)
 	return KVMRUN_ST_OK;
 }
 
+uint32_t ctrl_console_flags(struct vm *vm)
+{
+	uint32_t f = KVMRUN_CONSOLE_NO_FLOW | KVMRUN_CONSOLE_WRITE_OP;
+
+	/* Set once before any vCPU runs (setup_coalesced_pio). */
+	if (vm->serial.ring)
+		f |= KVMRUN_CONSOLE_THR_COALESCED;
+	return f;
+}
+
+/*
+ * The guest's line goes straight from its RAM into COM1's buffer; another
+ * vCPU changing it meanwhile only changes what is printed.
+ */
+static int op_console_write(struct vm *vm, struct block *b)
+{
+	const struct kvmrun_console_write *a = &b->u.console_write;
+
+	if (a->len > KVMRUN_CONSOLE_MAX)
+		return KVMRUN_ST_BADARG;
+	if (!in_ram(vm, a->gpa, a->len))
+		return KVMRUN_ST_BADADDR;
+	serial_write(&vm->serial, vm->ram + a->gpa, a->len);
+	b->hdr.ret = (int32_t)a->len;
+	return KVMRUN_ST_OK;
+}
+
+/* ctrl_lock held: it also guards the lazy opening of the stats fds. */
+static void get_exits_locked(struct vm *vm, struct kvmrun_exits *e)
+{
+	bool kernel_ok = true;
+	unsigned int i;
+
+	memset(e, 0, sizeof(*e));
+	e->nkinds = KVMRUN_EXIT_NKINDS;
+	for (i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		exits_add(e, &v->exits);
+		if (!v->kstats_tried) {
+			kstats_open(&v->kstats, v->fd);
+			v->kstats_tried = true;
+		}
+		if (kstats_read(&v->kstats, &e->kernel, &e->kernel_io))
+			kernel_ok = false;
+	}
+	if (!kernel_ok)
+		e->kernel = e->kernel_io = KVMRUN_EXITS_UNKNOWN;
+	serial_counts(&vm->serial, &e->console_bytes, &e->coalesced_bytes);
+}
+
+void vm_get_exits(struct vm *vm, struct kvmrun_exits *e)
+{
+	pthread_mutex_lock(&vm->ctrl_lock);
+	get_exits_locked(vm, e);
+	pthread_mutex_unlock(&vm->ctrl_lock);
+}
+
 static void op_info(struct vm *vm, struct kvmrun_info *i)
 {
 	*i = (struct kvmrun_info){
@@ -208,6 +273,7 @@ static void op_info(struct vm *vm, struct kvmrun_info *i)
 		.cap_msr_filter = vm->cap_msr_filter,
 		.cap_user_space_msr = vm->cap_user_space_msr,
 		.cap_coalesced_pio = vm->cap_coalesced_pio,
+		.console = ctrl_console_flags(vm),
 	};
 }
 
@@ -236,6 +302,11 @@ static int execute(struct vm *vm, struct vcpu *v, struct block *b)
 		return op_check_ext(vm, b);
 	case KVMRUN_OP_START_AP:
 		return op_start_ap(vm, b);
+	case KVMRUN_OP_CONSOLE_WRITE:
+		return op_console_write(vm, b);
+	case KVMRUN_OP_GET_EXITS:
+		get_exits_locked(vm, &b->u.exits);
+		return KVMRUN_ST_OK;
 	}
 	return KVMRUN_ST_BADOP;
 }

@@ -27,6 +27,10 @@ const char kvmrun_usage[] =
 "  --exit-mask MASK         KVM_CAP_X86_USER_SPACE_MSR reason mask (0-7)\n"
 "  --env FILE               KEY=VALUE lines added to the guest environment\n"
 "  --kvm-device PATH        default /dev/kvm\n"
+"  --stats                  at the end, print the VM exits by kind on stderr\n"
+"                           (one 'kvmrun: stats: ' line)\n"
+"  --no-coalesced-pio       do not queue COM1 data bytes in KVM's coalesced\n"
+"                           ring: every byte the guest writes there exits\n"
 "  -h, --help               this text\n"
 "\n"
 "Exit status: (code << 1) | 1 for a guest exit through port 0xf4 (as QEMU's\n"
@@ -157,6 +161,18 @@ static const char *const valued[] = {
 	"--kvm-device",
 };
 
+/* Options without a value. */
+static bool set_flag(struct kvmrun_opts *o, const char *opt)
+{
+	if (!strcmp(opt, "--stats"))
+		o->stats = true;
+	else if (!strcmp(opt, "--no-coalesced-pio"))
+		o->no_coalesced_pio = true;
+	else
+		return false;
+	return true;
+}
+
 static bool takes_value(const char *opt, size_t len)
 {
 	size_t i;
@@ -192,6 +208,8 @@ int kvmrun_parse_opts(int argc, char **argv, struct kvmrun_opts *o,
 		}
 		if (a[0] != '-' || !a[1])
 			break;
+		if (set_flag(o, a))
+			continue;
 		eq = strchr(a, '=');
 		len = eq ? (size_t)(eq - a) : strlen(a);
 		if (strncmp(a, "--", 2) || !takes_value(a, len)) {

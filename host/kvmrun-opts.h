@@ -30,6 +30,8 @@ struct kvmrun_opts {
 	int exit_mask;			/* --exit-mask 0-7, -1 = not given */
 	const char *env_file;		/* --env FILE or NULL */
 	const char *kvm_device;		/* default /dev/kvm */
+	bool stats;			/* --stats: exit counts on stderr at the end */
+	bool no_coalesced_pio;		/* --no-coalesced-pio: every THR byte exits */
 	bool help;			/* -h / --help: nothing else is set */
 	const char *image;
 	int nargs;			/* guest arguments after IMAGE */
@@ -38,7 +40,8 @@ struct kvmrun_opts {
 
 /*
  * Parse argv[1..argc-1].  Options come before IMAGE ("--opt VALUE" or
- * "--opt=VALUE"; "--" ends them); everything after IMAGE goes to the guest.
+ * "--opt=VALUE", or a flag alone; "--" ends them); everything after IMAGE
+ * goes to the guest.
  * Returns 0, or -1 with a message (without the "kvmrun: " prefix) in err.
  */
 int kvmrun_parse_opts(int argc, char **argv, struct kvmrun_opts *o,

@@ -276,6 +276,7 @@ static void *vcpu_thread(void *arg)
 			       v->index, strerror(errno), (unsigned long long)vcpu_rip(v));
 			break;
 		}
+		exits_inc(&v->exits, exit_kind(v->run, vm->ram, vm->ram_size));
 		/* Console bytes queued before this exit come first. */
 		serial_drain(&vm->serial);
 		if (handle_exit(v))
@@ -422,6 +423,17 @@ static const char *where_vcpus(struct vm *vm)
 	return buf;
 }
 
+/* --stats: after the guest's output, before the end reason. */
+static void print_stats(struct vm *vm)
+{
+	struct kvmrun_exits e;
+	char line[512];
+
+	vm_get_exits(vm, &e);
+	exits_format(&e, line, sizeof(line));
+	fprintf(stderr, "kvmrun: stats: %s\n", line);
+}
+
 int vm_run(struct vm *vm)
 {
 	setup_signals(vm);
@@ -431,6 +443,8 @@ int vm_run(struct vm *vm)
 	wait_for_end(vm);
 	stop_vcpus(vm);
 	serial_flush(&vm->serial);
+	if (vm->opts->stats)
+		print_stats(vm);
 	if (vm->end_print && vm->end_status == KVMRUN_EXIT_TIMEOUT)
 		fprintf(stderr, "kvmrun: %s (%s)\n", vm->end_reason, where_vcpus(vm));
 	else if (vm->end_print)

@@ -102,6 +102,7 @@ static void drain_locked(struct serial *s)
 		/* Only the THR port is registered; each byte in order. */
 		for (i = 0; i < len; i++)
 			uart_access(s, (uint16_t)(e->phys_addr + i), true, e->data[i]);
+		s->ring_bytes += len;
 		first = (first + 1) % s->ring_max;
 		__atomic_store_n(&r->first, first, __ATOMIC_RELEASE);
 	}
@@ -126,6 +127,26 @@ uint8_t serial_io(struct serial *s, uint16_t port, bool write, uint8_t val)
 	ret = uart_access(s, port, write, val);
 	pthread_mutex_unlock(&s->lock);
 	return ret;
+}
+
+void serial_write(struct serial *s, const uint8_t *buf, size_t len)
+{
+	size_t i;
+
+	pthread_mutex_lock(&s->lock);
+	drain_locked(s);
+	for (i = 0; i < len; i++)
+		put_byte(s, buf[i]);
+	s->write_bytes += len;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void serial_counts(struct serial *s, uint64_t *write_bytes, uint64_t *ring_bytes)
+{
+	pthread_mutex_lock(&s->lock);
+	*write_bytes = s->write_bytes;
+	*ring_bytes = s->ring_bytes;
+	pthread_mutex_unlock(&s->lock);
 }
 
 void serial_flush(struct serial *s)

@@ -10,6 +10,10 @@
  * queues those bytes in a ring instead of exiting.  The ring is drained
  * (under the same lock) before any other exit is handled and at exit, so
  * the output keeps its order relative to everything else the guest does.
+ *
+ * serial_write() is the console fast path (KVMRUN_OP_CONSOLE_WRITE): a
+ * whole line in one request, treated exactly as that many THR bytes, after
+ * whatever the ring still holds.
  */
 #ifndef HOST_KVMRUN_SERIAL_H
 #define HOST_KVMRUN_SERIAL_H
@@ -33,6 +37,8 @@ struct serial {
 	char buf[SERIAL_BUF_SIZE];
 	struct kvm_coalesced_mmio_ring *ring;	/* NULL without coalesced PIO */
 	uint32_t ring_max;			/* entries in the ring */
+	uint64_t write_bytes;			/* taken by serial_write() */
+	uint64_t ring_bytes;			/* taken from the ring */
 };
 
 void serial_init(struct serial *s, int fd);
@@ -41,6 +47,10 @@ void serial_set_ring(struct serial *s, struct kvm_coalesced_mmio_ring *ring, siz
 
 /* One byte access at port COM1_BASE..COM1_END; returns the read value. */
 uint8_t serial_io(struct serial *s, uint16_t port, bool write, uint8_t val);
+/* len bytes written to the data port (DLAB ignored), after the ring. */
+void serial_write(struct serial *s, const uint8_t *buf, size_t len);
+/* Bytes taken so far by serial_write() and from the ring. */
+void serial_counts(struct serial *s, uint64_t *write_bytes, uint64_t *ring_bytes);
 /* Move queued coalesced bytes to the output, in order. */
 void serial_drain(struct serial *s);
 /* Drain and write out everything buffered. */

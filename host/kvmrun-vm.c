@@ -242,6 +242,7 @@ static void create_vcpu(struct vm *vm, struct vcpu *v, unsigned int index)
 	v->vm = vm;
 	v->index = index;
 	v->state = VCPU_PARKED;
+	v->kstats.fd = -1;
 	v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)index);
 	if (v->fd < 0)
 		die(KVMRUN_EXIT_INTERNAL, "KVM_CREATE_VCPU(%u): %s", index, ename(errno));
@@ -277,14 +278,17 @@ static void create_vcpus(struct vm *vm)
 
 /*
  * Each COM1 data byte would be one exit (~10 us); queued in the coalesced
- * ring it costs ~0.4 us (design.md).  Without the cap: plain exits.
+ * ring it costs ~0.4 us (design.md).  Without the cap (or with
+ * --no-coalesced-pio): plain exits.  Guests of the suite's library use
+ * KVMRUN_OP_CONSOLE_WRITE anyway (one exit per line); the ring is for
+ * anything else that writes to COM1.
  */
 static void setup_coalesced_pio(struct vm *vm)
 {
 	struct kvm_coalesced_mmio_zone zone = { .addr = COM1_BASE, .size = 1, .pio = 1 };
 	int off = check_ext(vm->sys_fd, KVM_CAP_COALESCED_MMIO);
 
-	if (vm->cap_coalesced_pio <= 0 || off <= 0 ||
+	if (vm->opts->no_coalesced_pio || vm->cap_coalesced_pio <= 0 || off <= 0 ||
 	    (size_t)(off + 1) * vm->page > vm->run_size)
 		return;
 	if (ioctl(vm->vm_fd, KVM_REGISTER_COALESCED_MMIO, &zone))

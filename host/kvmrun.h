@@ -8,7 +8,8 @@
  *   kvmrun-vm.c       VM and vCPU creation, memory, irqchip, startup filter
  *   kvmrun-run.c      vCPU threads, exit handling, watchdog, end status
  *   kvmrun-ctrl.c     the control port (lib/kvmrun_proto.h)
- *   kvmrun-serial.c   COM1
+ *   kvmrun-serial.c   COM1 (and the console fast path's output)
+ *   kvmrun-exits.c    exits by kind, KVM's exit statistics
  *   kvmrun-msr.c      MSR exit policy and statistics
  *   kvmrun-kvm.c      filter conversion, entry state, CPUID (shared with
  *                     ioctl-test)
@@ -22,6 +23,7 @@
 #include <stdint.h>
 #include <linux/kvm.h>
 
+#include "kvmrun-exits.h"
 #include "kvmrun-kvm.h"
 #include "kvmrun-msr.h"
 #include "kvmrun-opts.h"
@@ -53,6 +55,9 @@ struct vcpu {
 	bool has_thread;	/* under vm.lock */
 	enum vcpu_state state;	/* under vm.lock */
 	struct vm *vm;
+	struct exit_counts exits;	/* written by its own thread only */
+	struct kstats kstats;		/* opened on first use, under vm.ctrl_lock */
+	bool kstats_tried;
 };
 
 struct vm {
@@ -102,5 +107,9 @@ int vm_run(struct vm *vm);
 
 /* kvmrun-ctrl.c: a 32-bit OUT of 'gpa' to the control port by vCPU v. */
 void ctrl_request(struct vm *vm, struct vcpu *v, uint32_t gpa);
+/* kvmrun_info.console: what the console offers the guest. */
+uint32_t ctrl_console_flags(struct vm *vm);
+/* Exits so far, every vCPU (KVMRUN_OP_GET_EXITS, --stats); takes ctrl_lock. */
+void vm_get_exits(struct vm *vm, struct kvmrun_exits *e);
 
 #endif

@@ -7,7 +7,7 @@
 
 KVMRUN_CORE := host/kvmrun-util.c host/kvmrun-opts.c host/kvmrun-env.c \
 	host/kvmrun-kvm.c host/kvmrun-msr.c host/kvmrun-serial.c \
-	host/filter.c host/mbload.c
+	host/kvmrun-exits.c host/filter.c host/mbload.c
 KVMRUN_SRCS := host/kvmrun.c host/kvmrun-vm.c host/kvmrun-run.c \
 	host/kvmrun-ctrl.c $(KVMRUN_CORE)
 KVMRUN_OBJS := $(patsubst host/%.c,host/obj/kvmrun/%.o,$(KVMRUN_SRCS))
@@ -73,7 +73,8 @@ host/obj/tests/test-kvmrun-opts: $(addprefix $(KVMRUN_SANDIR)/,test-kvmrun-opts.
 	$(HOSTCC) $(SAN_CFLAGS) -o $@ $^
 
 host/obj/tests/test-kvmrun-ctrl: $(addprefix $(KVMRUN_SANDIR)/,test-kvmrun-ctrl.o \
-		kvmrun-ctrl.o kvmrun-msr.o kvmrun-kvm.o kvmrun-util.o)
+		kvmrun-ctrl.o kvmrun-msr.o kvmrun-kvm.o kvmrun-util.o kvmrun-exits.o \
+		kvmrun-serial.o)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(SAN_CFLAGS) -o $@ $^ $(KVMRUN_LIBS)
 

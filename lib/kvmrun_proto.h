@@ -34,8 +34,17 @@
  * EIP = entry, EAX = KVMRUN_AP_MAGIC, EBX = arg, marks it runnable and lets
  * it run.  Each AP can be started once.
  *
- * Guest exit and console are not part of this protocol: port 0xf4 and COM1,
- * as with QEMU (design.md, boot contract).
+ * Guest exit is not part of this protocol: port 0xf4, as with QEMU
+ * (design.md, boot contract).  The console is COM1 as with QEMU, plus a
+ * fast path that only kvmrun offers (kvmrun_info.console): a guest that
+ * sees KVMRUN_CONSOLE_WRITE_OP hands whole lines to KVMRUN_OP_CONSOLE_WRITE
+ * (one exit per line instead of one per byte or per LSR poll).  Both paths
+ * end in the same COM1 output buffer, in the order the exits happened.
+ *
+ * New ops and flags are added without changing KVMRUN_PROTO_VERSION: an
+ * older kvmrun answers an unknown op with KVMRUN_ST_BADOP and leaves
+ * kvmrun_info.console 0 (it was a reserved word), so a guest falls back to
+ * the UART by itself.
  */
 #ifndef KVMRUN_PROTO_H
 #define KVMRUN_PROTO_H
@@ -66,7 +75,9 @@ enum kvmrun_op {
 	KVMRUN_OP_HOST_WRMSR,		/* struct kvmrun_host_msr */
 	KVMRUN_OP_CHECK_EXT,		/* struct kvmrun_check_ext */
 	KVMRUN_OP_START_AP,		/* struct kvmrun_start_ap */
-	KVMRUN_OP_MAX = KVMRUN_OP_START_AP,
+	KVMRUN_OP_CONSOLE_WRITE,	/* struct kvmrun_console_write */
+	KVMRUN_OP_GET_EXITS,		/* struct kvmrun_exits */
+	KVMRUN_OP_MAX = KVMRUN_OP_GET_EXITS,
 };
 
 /* hdr.status */
@@ -110,8 +121,19 @@ struct kvmrun_info {
 	int32_t cap_msr_filter;		/* KVM_CHECK_EXTENSION results */
 	int32_t cap_user_space_msr;
 	int32_t cap_coalesced_pio;
-	uint32_t reserved;
+	uint32_t console;		/* KVMRUN_CONSOLE_* (was reserved: 0) */
 };
+
+/*
+ * kvmrun_info.console.  NO_FLOW: COM1's LSR always reads "transmitter
+ * empty" and nothing is ever dropped, so polling it only costs exits.
+ * THR_COALESCED: OUTs to the COM1 data port are queued in KVM's coalesced
+ * ring and reach kvmrun without an exit until the ring is full (each OUT
+ * still exits to KVM itself).  WRITE_OP: KVMRUN_OP_CONSOLE_WRITE works.
+ */
+#define KVMRUN_CONSOLE_NO_FLOW		(1u << 0)
+#define KVMRUN_CONSOLE_THR_COALESCED	(1u << 1)
+#define KVMRUN_CONSOLE_WRITE_OP		(1u << 2)
 
 /*
  * struct kvm_msr_filter in its exact x86-64 layout (392 bytes), with the
@@ -252,7 +274,56 @@ struct kvmrun_start_ap {
 	uint32_t reserved;
 };
 
+/*
+ * KVMRUN_OP_CONSOLE_WRITE: len bytes at guest-physical gpa go to COM1's
+ * output exactly as if written to the data port (CR dropped, output
+ * flushed at each LF), after every byte queued in the coalesced ring.
+ * len 0..KVMRUN_CONSOLE_MAX (else BADARG); [gpa, gpa + len) must be in RAM
+ * (else BADADDR).  hdr.ret = len.
+ */
+#define KVMRUN_CONSOLE_MAX	4096u
+struct kvmrun_console_write {
+	uint64_t gpa;
+	uint32_t len;
+	uint32_t reserved;
+};
+
+/*
+ * KVMRUN_OP_GET_EXITS: VM exits since the start, summed over the vCPUs,
+ * all out.  user[] counts the exits that reached kvmrun (KVM_RUN
+ * returned), by kind; the exit of this very request is already counted
+ * (under KVMRUN_EXIT_CTRL).  kernel and kernel_io are KVM's own "exits"
+ * and "io_exits" statistics (KVM_GET_STATS_FD, Linux 5.14+): every VM
+ * exit, the ones KVM handled itself included; KVMRUN_EXITS_UNKNOWN when
+ * the kernel does not offer them.
+ */
+enum kvmrun_exit_kind {
+	KVMRUN_EXIT_COM1_THR,	/* OUT to the COM1 data port (not queued) */
+	KVMRUN_EXIT_COM1_REG,	/* any other COM1 access (LSR polls) */
+	KVMRUN_EXIT_CONSOLE,	/* KVMRUN_OP_CONSOLE_WRITE requests */
+	KVMRUN_EXIT_CTRL,	/* other control-port accesses */
+	KVMRUN_EXIT_IO_OTHER,	/* the exit port, legacy ports, bad ports */
+	KVMRUN_EXIT_MSR,	/* KVM_EXIT_X86_RDMSR / WRMSR */
+	KVMRUN_EXIT_OTHER,	/* HLT, shutdown, everything else */
+	KVMRUN_EXIT_NKINDS,
+};
+#define KVMRUN_EXIT_KINDS_MAX	8
+#define KVMRUN_EXITS_UNKNOWN	(~0ull)
+
+struct kvmrun_exits {
+	uint64_t user[KVMRUN_EXIT_KINDS_MAX];	/* [enum kvmrun_exit_kind] */
+	uint64_t user_total;
+	uint64_t kernel;		/* KVM's "exits" */
+	uint64_t kernel_io;		/* KVM's "io_exits" */
+	uint64_t console_bytes;		/* bytes taken by CONSOLE_WRITE */
+	uint64_t coalesced_bytes;	/* COM1 bytes taken from the ring */
+	uint32_t nkinds;		/* KVMRUN_EXIT_NKINDS */
+	uint32_t reserved;
+};
+
 _Static_assert(sizeof(struct kvmrun_req_hdr) == 32, "header layout");
+_Static_assert(sizeof(struct kvmrun_info) == 48, "info layout");
+_Static_assert(KVMRUN_EXIT_NKINDS <= KVMRUN_EXIT_KINDS_MAX, "exit kinds");
 _Static_assert(sizeof(struct kvmrun_msr_filter) == 392, "kvm_msr_filter layout");
 _Static_assert(sizeof(struct kvmrun_policy_entry) == 16, "policy entry layout");
 _Static_assert(sizeof(struct kvmrun_msr_exit) == 24, "exit record layout");

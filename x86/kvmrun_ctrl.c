@@ -5,11 +5,14 @@
  * with the FILTER exit enabled returns the host's answer in EDX:EAX), the
  * answering policy, the statistics, host-initiated MSR accesses, the
  * errno of invalid filters (EINVAL, EFAULT at the end of RAM), raw caps,
- * bad requests, and starting an AP.  Under QEMU everything SKIPs.
+ * bad requests, starting an AP, and the console's paths counted in exits
+ * (one request per line on the line path, no LSR poll on the THR path,
+ * one poll per 16 bytes on the UART path).  Under QEMU everything SKIPs.
  */
 #include "libcflat.h"
 #include "ctrl.h"
 #include "desc.h"
+#include "io.h"
 #include "msr.h"
 #include "multiboot.h"
 #include "processor.h"
@@ -159,6 +162,137 @@ static void test_invalid(void)
 	report_prefix_pop();
 }
 
+#define LINE_LEN 64
+
+/* A line of exactly 'len' bytes that reads as an INFO line. */
+static void info_line(char *buf, size_t len, const char *what)
+{
+	size_t n = (size_t)snprintf(buf, len, "INFO: kvmrun_ctrl: console: %s ", what);
+
+	memset(buf + n, '.', len - 1 - n);
+	buf[len - 1] = '\n';
+}
+
+static u64 diff(const struct kvmrun_exits *a, const struct kvmrun_exits *b, unsigned int kind)
+{
+	return b->user[kind] - a->user[kind];
+}
+
+/* The exits of console_write(buf, len) alone: b's own exit is taken off. */
+static void measure(const char *buf, size_t len, struct kvmrun_exits *a, struct kvmrun_exits *b)
+{
+	kvmrun_get_exits(a);
+	console_write(buf, len);
+	kvmrun_get_exits(b);
+	b->user[KVMRUN_EXIT_CTRL]--;
+	b->user_total--;
+	if (b->kernel != KVMRUN_EXITS_UNKNOWN) {
+		b->kernel--;
+		b->kernel_io--;
+	}
+}
+
+static void test_console_line(void)
+{
+	static char big[1100];
+	struct kvmrun_exits a, b, c, d;
+	char line[LINE_LEN];
+	int st;
+
+	report(console_set_path(CONSOLE_LINE) == CONSOLE_LINE, "line path available");
+	info_line(line, sizeof(line), "a 64-byte line, line path");
+	measure(line, sizeof(line), &a, &b);
+	report(diff(&a, &b, KVMRUN_EXIT_CONSOLE) == 1 && b.user_total - a.user_total == 1 &&
+	       b.console_bytes - a.console_bytes == LINE_LEN,
+	       "line path: one exit to kvmrun per line (%lu), %lu bytes",
+	       (unsigned long)(b.user_total - a.user_total),
+	       (unsigned long)(b.console_bytes - a.console_bytes));
+	/* Interrupts may add an exit or two: the name must not carry the count. */
+	if (b.kernel == KVMRUN_EXITS_UNKNOWN)
+		report_skip("line path: KVM's exit count unknown (no KVM_GET_STATS_FD)");
+	else if (b.kernel - a.kernel >= 1 && b.kernel - a.kernel < 8)
+		report_pass("line path: a handful of VM exits in all, not one per byte");
+	else
+		report_fail("line path: %lu VM exits in all (KVM's count)",
+			    (unsigned long)(b.kernel - a.kernel));
+
+	/* No report() in between: it would land inside the partial line. */
+	measure("INFO: kvmrun_ctrl: console: a line in ", 38, &a, &b);
+	measure("two writes\n", 11, &c, &d);
+	report(b.user_total == a.user_total, "line path: a partial line waits (%lu exits)",
+	       (unsigned long)(b.user_total - a.user_total));
+	report(diff(&c, &d, KVMRUN_EXIT_CONSOLE) == 1 && d.console_bytes - c.console_bytes == 49,
+	       "line path: ... and goes out with its end");
+	snprintf(line, sizeof(line), "INFO: kvmrun_ctrl: console: one\nINFO: call, two lines\n");
+	measure(line, strlen(line), &a, &b);
+	report(diff(&a, &b, KVMRUN_EXIT_CONSOLE) == 1, "line path: one exit for a call's lines (%lu)",
+	       (unsigned long)diff(&a, &b, KVMRUN_EXIT_CONSOLE));
+	info_line(big, sizeof(big), "a line longer than the buffer");
+	measure(big, sizeof(big), &a, &b);
+	report(diff(&a, &b, KVMRUN_EXIT_CONSOLE) == 2 &&
+	       b.console_bytes - a.console_bytes == sizeof(big),
+	       "line path: a 1100-byte line in two requests (%lu)",
+	       (unsigned long)diff(&a, &b, KVMRUN_EXIT_CONSOLE));
+
+	st = kvmrun_console_write((void *)0xf0000000ul, 1);
+	report(st == KVMRUN_ST_BADADDR, "CONSOLE_WRITE beyond RAM: %s", kvmrun_status_name(st));
+	st = kvmrun_console_write(big, KVMRUN_CONSOLE_MAX + 1);
+	report(st == KVMRUN_ST_BADARG, "CONSOLE_WRITE of %u bytes: %s", KVMRUN_CONSOLE_MAX + 1,
+	       kvmrun_status_name(st));
+	st = kvmrun_console_write(big, 0);
+	report(st == KVMRUN_ST_OK, "CONSOLE_WRITE of 0 bytes: %s", kvmrun_status_name(st));
+}
+
+/* The byte-by-byte paths: 'thr' without LSR polls, 'uart' with them. */
+static void test_console_uart(const struct kvmrun_info *info, enum console_path p)
+{
+	bool ring = info->console & KVMRUN_CONSOLE_THR_COALESCED;
+	const char *name = console_path_name(p);
+	u64 polls = p == CONSOLE_UART ? LINE_LEN / 16 : 0;
+	struct kvmrun_exits a, b;
+	char line[LINE_LEN];
+
+	report(console_set_path(p) == p, "%s path available", name);
+	info_line(line, sizeof(line), p == CONSOLE_UART ? "a 64-byte line, uart path" :
+		  "a 64-byte line, thr path");
+	measure(line, sizeof(line), &a, &b);
+	report(diff(&a, &b, KVMRUN_EXIT_COM1_REG) == polls,
+	       "%s path: %lu LSR polls per 64 bytes", name,
+	       (unsigned long)diff(&a, &b, KVMRUN_EXIT_COM1_REG));
+	report(diff(&a, &b, KVMRUN_EXIT_COM1_THR) == (ring ? 0 : LINE_LEN) &&
+	       b.coalesced_bytes - a.coalesced_bytes == (ring ? LINE_LEN : 0) &&
+	       diff(&a, &b, KVMRUN_EXIT_CONSOLE) == 0,
+	       "%s path: data bytes %s", name, ring ? "queued in the coalesced ring" :
+	       "exit one by one (no coalesced PIO)");
+	if (b.kernel == KVMRUN_EXITS_UNKNOWN)
+		report_skip("%s path: KVM's exit count unknown", name);
+	else
+		report(b.kernel_io - a.kernel_io >= LINE_LEN + polls,
+		       "%s path: every byte still leaves the guest (%lu I/O exits in KVM)", name,
+		       (unsigned long)(b.kernel_io - a.kernel_io));
+}
+
+static void test_console(const struct kvmrun_info *info)
+{
+	const char *env = getenv("CONSOLE");
+
+	report_prefix_push("console");
+	report((info->console & KVMRUN_CONSOLE_WRITE_OP) && (info->console & KVMRUN_CONSOLE_NO_FLOW),
+	       "kvmrun offers the line op and no flow control (console 0x%x)", info->console);
+	report(!(info->console & KVMRUN_CONSOLE_THR_COALESCED) || info->cap_coalesced_pio > 0,
+	       "THR coalesced only with KVM_CAP_COALESCED_PIO (%d)", info->cap_coalesced_pio);
+	if (env)
+		report_skip("path at boot: CONSOLE=%s chose it", env);
+	else
+		report(console_path() == CONSOLE_LINE, "path at boot: %s",
+		       console_path_name(console_path()));
+	test_console_line();
+	test_console_uart(info, CONSOLE_THR);
+	test_console_uart(info, CONSOLE_UART);
+	report(console_set_path(CONSOLE_AUTO) == CONSOLE_LINE, "auto picks the line path again");
+	report_prefix_pop();
+}
+
 static volatile int ap_ran;
 
 static void ap_fn(void *arg)
@@ -180,6 +314,7 @@ int main(int argc, char **argv)
 	test_policy();
 	test_host_msr();
 	test_invalid();
+	test_console(&info);
 	if (info.smp > 1) {
 		int st = smp_start_ap(1, ap_fn, (void *)42ul);
 

@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests of the control port (host/kvmrun-ctrl.c) and of the MSR exit
- * policy and statistics (host/kvmrun-msr.c), without KVM: kvm_ioctl(),
- * vcpu_set_entry() and vcpu_start() are fakes here that record what the
- * control port asked for.  Guest RAM is mapped as kvmrun maps it (followed
- * by an inaccessible guard), so under ASan any access the host makes
- * outside the checked block would show.
+ * Unit tests of the control port (host/kvmrun-ctrl.c), of the MSR exit
+ * policy and statistics (host/kvmrun-msr.c) and of the exit counting
+ * (host/kvmrun-exits.c), without KVM: kvm_ioctl(), vcpu_set_entry() and
+ * vcpu_start() are fakes here that record what the control port asked
+ * for, and KVM_GET_STATS_FD gives a memfd laid out as KVM lays out a
+ * vCPU's binary statistics.  Guest RAM is mapped as kvmrun maps it
+ * (followed by an inaccessible guard), so under ASan any access the host
+ * makes outside the checked block would show.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "kvmrun.h"
 #include "test-kvmrun.h"
@@ -35,7 +39,67 @@ static struct {
 	uint64_t msr_data;
 	int ret, err;			/* what the next call returns */
 	uint64_t get_data;		/* KVM_GET_MSRS answer */
+	int stats_calls;		/* KVM_GET_STATS_FD */
+	int stats_fail_fd;		/* that vCPU fd has no stats */
 } io;
+
+/*
+ * A vCPU stats file as KVM writes it (Documentation/virt/kvm/api.rst,
+ * "KVM_GET_STATS_FD"): header, id string, descriptors each followed by a
+ * name_size name field, data.  A histogram comes first and "irq_exits"
+ * sits between the two wanted names, so neither a histogram nor a name
+ * that merely ends in "exits" may be taken.
+ */
+#define FAKE_NAME_SIZE	48
+static int fake_stats_fd(uint64_t exits, uint64_t io_exits, uint32_t name_size, bool exits_hist)
+{
+	static const struct {
+		const char *name;
+		uint32_t flags;
+		uint16_t size;
+		uint32_t offset;
+	} descs[] = {
+		{ "halt_wait_hist", KVM_STATS_TYPE_LOG_HIST, 32, 0 },
+		{ "io_exits", KVM_STATS_TYPE_CUMULATIVE, 1, 256 },
+		{ "irq_exits", KVM_STATS_TYPE_CUMULATIVE, 1, 264 },
+		{ "exits", KVM_STATS_TYPE_CUMULATIVE, 1, 272 },
+	};
+	size_t dsize = sizeof(struct kvm_stats_desc) + name_size;
+	struct kvm_stats_header h = {
+		.name_size = name_size, .num_desc = 4, .id_offset = sizeof(h),
+		.desc_offset = sizeof(h) + 16,
+	};
+	uint64_t data[36] = { 0 };
+	uint8_t *buf;
+	size_t i, len;
+	int fd = memfd_create("kvm-vcpu-stats", 0);
+
+	h.data_offset = h.desc_offset + 4 * (uint32_t)dsize;
+	len = h.data_offset + sizeof(data);
+	buf = calloc(1, len);
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + h.id_offset, "kvm-1234/vcpu-0", 16);
+	for (i = 0; i < 4; i++) {
+		struct kvm_stats_desc d = { .flags = descs[i].flags, .size = descs[i].size,
+					    .offset = descs[i].offset };
+		uint8_t *p = buf + h.desc_offset + i * dsize;
+
+		if (exits_hist && i == 3) {
+			d.flags = KVM_STATS_TYPE_LINEAR_HIST;
+			d.size = 2;
+		}
+		memcpy(p, &d, sizeof(d));
+		strncpy((char *)p + sizeof(d), descs[i].name, name_size);
+	}
+	data[32] = io_exits;
+	data[33] = 999999;
+	data[34] = exits;
+	memcpy(buf + h.data_offset, data, sizeof(data));
+	if (fd < 0 || write(fd, buf, len) != (ssize_t)len)
+		fd = -1;
+	free(buf);
+	return fd;
+}
 
 static struct {
 	int set_calls, start_calls;
@@ -66,6 +130,15 @@ int kvm_ioctl(int fd, unsigned long req, void *arg)
 	}
 	if (req == KVM_CHECK_EXTENSION)
 		return fd == vm.sys_fd ? 11 : 22;
+	if (req == KVM_GET_STATS_FD) {
+		/* vCPU n (fd 200 + n): exits 1000 * (n + 1), io_exits 10 * (n + 1) */
+		io.stats_calls++;
+		if (fd == io.stats_fail_fd) {
+			errno = ENOTTY;
+			return -1;
+		}
+		return fake_stats_fd(1000u * (fd - 199), 10u * (fd - 199), FAKE_NAME_SIZE, false);
+	}
 	errno = io.err;
 	return io.ret;
 }
@@ -116,6 +189,23 @@ static void setup(void)
 	pthread_mutex_init(&vm.ctrl_lock, NULL);
 	msrx_init(&vm.msrx);
 	kfilter_mem_init(&vm.kmem);
+	serial_init(&vm.serial, memfd_create("com1", 0));
+}
+
+/* What COM1 has written out so far. */
+static const char *com1_output(void)
+{
+	static char buf[8192];
+	ssize_t n = pread(vm.serial.fd, buf, sizeof(buf) - 1, 0);
+
+	buf[n < 0 ? 0 : n] = 0;
+	return buf;
+}
+
+static void com1_reset(void)
+{
+	if (ftruncate(vm.serial.fd, 0) || lseek(vm.serial.fd, 0, SEEK_SET))
+		perror("ftruncate");
 }
 
 /* Put a request at gpa (header + payload), send it from 'self', read it back. */
@@ -204,8 +294,9 @@ static void test_info(void)
 		   info.irqchip == KVMRUN_IRQCHIP_SPLIT && info.x2apic_cpuid == 1 &&
 		   info.exit_mask == 5 && info.ctrl_port == KVMRUN_CTRL_PORT &&
 		   info.ram_bytes == RAM_SIZE && info.cap_msr_filter == 1 &&
-		   info.cap_user_space_msr == 1 && info.cap_coalesced_pio == 1 &&
-		   info.reserved == 0);
+		   info.cap_user_space_msr == 1 && info.cap_coalesced_pio == 1);
+	check_u64("ctrl: info: console without a ring: no flow control, write op",
+		  KVMRUN_CONSOLE_NO_FLOW | KVMRUN_CONSOLE_WRITE_OP, info.console);
 }
 
 static void test_set_filter(void)
@@ -484,6 +575,253 @@ static void test_start_ap(void)
 	cpu.fail_set = 0;
 }
 
+#define LINE_GPA	0x9000u
+
+static struct kvmrun_req_hdr console_write(uint64_t gpa, uint32_t len)
+{
+	struct kvmrun_console_write a = { .gpa = gpa, .len = len };
+
+	return SEND(KVMRUN_OP_CONSOLE_WRITE, &a);
+}
+
+static void push_ring(struct kvm_coalesced_mmio_ring *r, uint8_t b)
+{
+	struct kvm_coalesced_mmio *e = &r->coalesced_mmio[r->last];
+
+	memset(e, 0, sizeof(*e));
+	e->phys_addr = COM1_BASE;
+	e->len = 1;
+	e->pio = 1;
+	e->data[0] = b;
+	r->last = (r->last + 1) % vm.serial.ring_max;
+}
+
+static void test_console(void)
+{
+	struct kvm_coalesced_mmio_ring *r = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+						 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct kvmrun_info info;
+	struct kvmrun_req_hdr h;
+	uint64_t wb, rb;
+
+	com1_reset();
+	memcpy(vm.ram + LINE_GPA, "hello\r\nwor", 10);
+	h = console_write(LINE_GPA, 10);
+	check_true("console: OK, ret = len", h.status == KVMRUN_ST_OK && h.ret == 10);
+	check_str("console: a line is written at its LF, CR dropped", "hello\n", com1_output());
+	memcpy(vm.ram + LINE_GPA, "ld\n", 3);
+	console_write(LINE_GPA, 3);
+	check_str("console: a partial line waits for the rest", "hello\nworld\n", com1_output());
+
+	serial_set_ring(&vm.serial, r, 4096);
+	h = SEND(KVMRUN_OP_INFO, &info);
+	check_u64("console: info with the THR ring: THR_COALESCED too",
+		  KVMRUN_CONSOLE_NO_FLOW | KVMRUN_CONSOLE_WRITE_OP | KVMRUN_CONSOLE_THR_COALESCED,
+		  info.console);
+	com1_reset();
+	push_ring(r, 'A');
+	push_ring(r, 'B');
+	memcpy(vm.ram + LINE_GPA, "C\n", 2);
+	console_write(LINE_GPA, 2);
+	check_str("console: bytes still in the ring come first", "ABC\n", com1_output());
+	check_u64("console: ring drained", r->last, r->first);
+	serial_io(&vm.serial, COM1_BASE + 3, true, 0x80);	/* DLAB */
+	memcpy(vm.ram + LINE_GPA, "D\n", 2);
+	console_write(LINE_GPA, 2);
+	serial_io(&vm.serial, COM1_BASE + 3, true, 0x03);
+	check_str("console: DLAB does not swallow a request's bytes", "ABC\nD\n", com1_output());
+	serial_counts(&vm.serial, &wb, &rb);
+	check_true("console: bytes counted by path", wb == 17 && rb == 2);
+	vm.serial.ring = NULL;
+
+	com1_reset();
+	h = console_write(LINE_GPA, 0);
+	check_true("console: len 0: OK, nothing written",
+		   h.status == KVMRUN_ST_OK && h.ret == 0 && !*com1_output());
+	h = console_write(LINE_GPA, KVMRUN_CONSOLE_MAX + 1);
+	check_u64("console: len over KVMRUN_CONSOLE_MAX: BADARG", KVMRUN_ST_BADARG,
+		  (uint32_t)h.status);
+	memset(vm.ram + RAM_SIZE - KVMRUN_CONSOLE_MAX, 'x', KVMRUN_CONSOLE_MAX);
+	h = console_write(RAM_SIZE - KVMRUN_CONSOLE_MAX, KVMRUN_CONSOLE_MAX);
+	check_true("console: KVMRUN_CONSOLE_MAX bytes ending at the end of RAM: OK",
+		   h.status == KVMRUN_ST_OK && h.ret == (int)KVMRUN_CONSOLE_MAX);
+	h = console_write(RAM_SIZE - 1, 2);
+	check_u64("console: line crossing the end of RAM: BADADDR", KVMRUN_ST_BADADDR,
+		  (uint32_t)h.status);
+	h = console_write(~0ull, 1);
+	check_u64("console: line at ~0: BADADDR", KVMRUN_ST_BADADDR, (uint32_t)h.status);
+	serial_flush(&vm.serial);
+	check_u64("console: refused requests write nothing", KVMRUN_CONSOLE_MAX,
+		  strlen(com1_output()));
+	munmap(r, 4096);
+}
+
+/* A kvm_run for an I/O exit; data = the 4 bytes of the access. */
+static struct kvm_run *io_run(uint16_t port, bool out, uint8_t size, uint32_t data)
+{
+	static union {
+		struct kvm_run run;
+		uint8_t page[4096];
+	} u;
+
+	memset(&u, 0, sizeof(u));
+	u.run.exit_reason = KVM_EXIT_IO;
+	u.run.io.port = port;
+	u.run.io.direction = out ? KVM_EXIT_IO_OUT : KVM_EXIT_IO_IN;
+	u.run.io.size = size;
+	u.run.io.count = 1;
+	u.run.io.data_offset = 2048;
+	memcpy(u.page + 2048, &data, 4);
+	return &u.run;
+}
+
+static void put_hdr(uint32_t gpa, uint32_t magic, uint16_t op)
+{
+	struct kvmrun_req_hdr h = { .magic = magic, .version = KVMRUN_PROTO_VERSION, .op = op };
+
+	memcpy(vm.ram + gpa, &h, sizeof(h));
+}
+
+static unsigned int kind(struct kvm_run *run)
+{
+	return exit_kind(run, vm.ram, vm.ram_size);
+}
+
+static void test_exit_kind(void)
+{
+	struct kvm_run *run;
+
+	check_u64("exits: OUT to the COM1 data port", KVMRUN_EXIT_COM1_THR,
+		  kind(io_run(COM1_BASE, true, 1, 'a')));
+	check_u64("exits: IN from the COM1 data port", KVMRUN_EXIT_COM1_REG,
+		  kind(io_run(COM1_BASE, false, 1, 0)));
+	check_u64("exits: LSR poll", KVMRUN_EXIT_COM1_REG, kind(io_run(COM1_BASE + 5, false, 1, 0)));
+	check_u64("exits: scratch register (last COM1 port)", KVMRUN_EXIT_COM1_REG,
+		  kind(io_run(COM1_END, true, 1, 0)));
+	put_hdr(BLOCK, KVMRUN_REQ_MAGIC, KVMRUN_OP_CONSOLE_WRITE);
+	check_u64("exits: console request", KVMRUN_EXIT_CONSOLE,
+		  kind(io_run(KVMRUN_CTRL_PORT, true, 4, BLOCK)));
+	check_u64("exits: console op in a 16-bit OUT: ctrl", KVMRUN_EXIT_CTRL,
+		  kind(io_run(KVMRUN_CTRL_PORT, true, 2, BLOCK)));
+	run = io_run(KVMRUN_CTRL_PORT, true, 4, BLOCK);
+	run->io.count = 2;
+	check_u64("exits: console op in a REP OUTS: ctrl", KVMRUN_EXIT_CTRL, kind(run));
+	put_hdr(BLOCK, KVMRUN_REQ_MAGIC, KVMRUN_OP_GET_EXITS);
+	check_u64("exits: other request", KVMRUN_EXIT_CTRL,
+		  kind(io_run(KVMRUN_CTRL_PORT, true, 4, BLOCK)));
+	put_hdr(BLOCK, 0, KVMRUN_OP_CONSOLE_WRITE);
+	check_u64("exits: console op without the magic: ctrl", KVMRUN_EXIT_CTRL,
+		  kind(io_run(KVMRUN_CTRL_PORT, true, 4, BLOCK)));
+	put_hdr(RAM_SIZE - 32, KVMRUN_REQ_MAGIC, KVMRUN_OP_CONSOLE_WRITE);
+	check_u64("exits: console header ending at the end of RAM", KVMRUN_EXIT_CONSOLE,
+		  kind(io_run(KVMRUN_CTRL_PORT, true, 4, RAM_SIZE - 32)));
+	check_u64("exits: header crossing the end of RAM: ctrl, nothing read", KVMRUN_EXIT_CTRL,
+		  kind(io_run(KVMRUN_CTRL_PORT, true, 4, RAM_SIZE - 31)));
+	check_u64("exits: block address ~0: ctrl", KVMRUN_EXIT_CTRL,
+		  kind(io_run(KVMRUN_CTRL_PORT, true, 4, 0xffffffff)));
+	check_u64("exits: detection IN", KVMRUN_EXIT_CTRL,
+		  kind(io_run(KVMRUN_CTRL_PORT, false, 4, 0)));
+	check_u64("exits: the exit port", KVMRUN_EXIT_IO_OTHER, kind(io_run(0xf4, true, 4, 0)));
+	check_u64("exits: a legacy port", KVMRUN_EXIT_IO_OTHER, kind(io_run(0x80, true, 1, 0)));
+	run->exit_reason = KVM_EXIT_X86_RDMSR;
+	check_u64("exits: RDMSR", KVMRUN_EXIT_MSR, kind(run));
+	run->exit_reason = KVM_EXIT_X86_WRMSR;
+	check_u64("exits: WRMSR", KVMRUN_EXIT_MSR, kind(run));
+	run->exit_reason = KVM_EXIT_HLT;
+	check_u64("exits: HLT", KVMRUN_EXIT_OTHER, kind(run));
+	check_true("exits: kind names", !strcmp(exit_kind_name(KVMRUN_EXIT_COM1_THR), "com1-thr") &&
+		   !strcmp(exit_kind_name(KVMRUN_EXIT_OTHER), "other") &&
+		   !strcmp(exit_kind_name(KVMRUN_EXIT_NKINDS), "?"));
+}
+
+static void test_kstats(void)
+{
+	struct kstats k;
+	uint64_t e = 5, i = 6;
+	int fd;
+
+	fd = fake_stats_fd(123, 45, FAKE_NAME_SIZE, false);
+	check_true("kstats: found exits and io_exits",
+		   !kstats_parse(fd, &k) && !kstats_read(&k, &e, &i) && e == 128 && i == 51);
+	close(fd);
+	fd = fake_stats_fd(7, 8, 13, false);
+	e = i = 0;
+	check_true("kstats: an odd name_size (descriptors unaligned)",
+		   !kstats_parse(fd, &k) && !kstats_read(&k, &e, &i) && e == 7 && i == 8);
+	close(fd);
+	fd = fake_stats_fd(7, 8, FAKE_NAME_SIZE, true);
+	check_true("kstats: an \"exits\" that is a histogram is not a count",
+		   kstats_parse(fd, &k) && k.off_exits < 0);
+	close(fd);
+	fd = fake_stats_fd(7, 8, 8, false);
+	check_true("kstats: names cut by name_size (no NUL) are not taken",
+		   kstats_parse(fd, &k) && k.off_io < 0 && k.off_exits >= 0);
+	close(fd);
+	fd = memfd_create("short", 0);
+	check_true("kstats: empty file: not available", kstats_parse(fd, &k) == -1);
+	if (write(fd, "\0\0\0\0\0\0\0\0\xff\xff\xff\xff", 12) != 12)
+		perror("write");
+	check_true("kstats: truncated header: not available", kstats_parse(fd, &k) == -1);
+	close(fd);
+	k.fd = -1;
+	e = 1;
+	check_true("kstats: no fd: read fails, counts untouched", kstats_read(&k, &e, &i) && e == 1);
+}
+
+static void test_get_exits(void)
+{
+	struct kvmrun_exits ex;
+	struct kvmrun_req_hdr h;
+	char line[512];
+	unsigned int c;
+
+	for (c = 0; c < 3; c++) {
+		memset(&vm.vcpus[c].exits, 0, sizeof(vm.vcpus[c].exits));
+		vm.vcpus[c].kstats_tried = false;
+	}
+	exits_inc(&vm.vcpus[0].exits, KVMRUN_EXIT_CONSOLE);
+	exits_inc(&vm.vcpus[0].exits, KVMRUN_EXIT_CONSOLE);
+	exits_inc(&vm.vcpus[1].exits, KVMRUN_EXIT_CONSOLE);
+	exits_inc(&vm.vcpus[2].exits, KVMRUN_EXIT_MSR);
+	exits_inc(&vm.vcpus[2].exits, KVMRUN_EXIT_COM1_REG);
+	io.stats_calls = 0;
+	io.stats_fail_fd = -1;
+	memset(&ex, 0xee, sizeof(ex));
+	h = SEND(KVMRUN_OP_GET_EXITS, &ex);
+	check_true("get_exits: summed over the vCPUs by kind",
+		   h.status == KVMRUN_ST_OK && ex.nkinds == KVMRUN_EXIT_NKINDS &&
+		   ex.user[KVMRUN_EXIT_CONSOLE] == 3 && ex.user[KVMRUN_EXIT_MSR] == 1 &&
+		   ex.user[KVMRUN_EXIT_COM1_REG] == 1 && ex.user[KVMRUN_EXIT_COM1_THR] == 0 &&
+		   ex.user[KVMRUN_EXIT_KINDS_MAX - 1] == 0 && ex.user_total == 5);
+	check_true("get_exits: KVM's counters summed over the vCPUs",
+		   ex.kernel == 6000 && ex.kernel_io == 60 && io.stats_calls == 3);
+	check_true("get_exits: console byte counts", ex.console_bytes == 17 + KVMRUN_CONSOLE_MAX &&
+		   ex.coalesced_bytes == 2);
+	h = SEND(KVMRUN_OP_GET_EXITS, &ex);
+	check_u64("get_exits: the stats fds are opened once", 3, io.stats_calls);
+
+	vm.vcpus[2].kstats_tried = false;
+	io.stats_fail_fd = 202;
+	h = SEND(KVMRUN_OP_GET_EXITS, &ex);
+	check_true("get_exits: a vCPU without stats: KVM's counters unknown",
+		   h.status == KVMRUN_ST_OK && ex.kernel == KVMRUN_EXITS_UNKNOWN &&
+		   ex.kernel_io == KVMRUN_EXITS_UNKNOWN && ex.user_total == 5);
+	exits_format(&ex, line, sizeof(line));
+	check_str("get_exits: --stats line, KVM's counters unknown",
+		  "exits to kvmrun 5 (com1-thr 0, com1-reg 1, console 3, ctrl 0, io-other 0, "
+		  "msr 1, other 0), in KVM unknown; console bytes 4113 by request, 2 coalesced",
+		  line);
+	ex.kernel = 6000;
+	ex.kernel_io = 60;
+	exits_format(&ex, line, sizeof(line));
+	check_str("get_exits: --stats line",
+		  "exits to kvmrun 5 (com1-thr 0, com1-reg 1, console 3, ctrl 0, io-other 0, "
+		  "msr 1, other 0), in KVM 6000 (io 60); console bytes 4113 by request, 2 coalesced",
+		  line);
+	exits_format(&ex, line, 20);
+	check_str("get_exits: --stats line cut to the buffer", "exits to kvmrun 5 (", line);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -496,5 +834,9 @@ int main(void)
 	test_host_msr();
 	test_check_ext();
 	test_start_ap();
+	test_console();
+	test_exit_kind();
+	test_kstats();
+	test_get_exits();
 	return test_exit();
 }

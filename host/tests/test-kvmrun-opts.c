@@ -60,6 +60,9 @@ static const struct {
 	{ "--env= img", "empty value for --env" },
 	{ "--kvm-device= img", "empty value for --kvm-device" },
 	{ "--smpx 2 img", "unknown option '--smpx' (see kvmrun --help)" },
+	{ "--stats=1 img", "unknown option '--stats' (see kvmrun --help)" },
+	{ "--no-coalesced-pio=yes img", "unknown option '--no-coalesced-pio' (see kvmrun --help)" },
+	{ "--statsx img", "unknown option '--statsx' (see kvmrun --help)" },
 };
 
 static void test_bad_opts(void)
@@ -92,7 +95,15 @@ static void test_good_opts(void)
 		   o.irqchip == KVMRUN_IRQCHIP_FULL && o.cpuid_x2apic == -1 && !o.filter &&
 		   o.filter_when == FILTER_BEFORE_VCPU && !o.filter_expect_set &&
 		   o.exit_mask == -1 && !o.env_file && !strcmp(o.kvm_device, "/dev/kvm") &&
-		   !o.help && !strcmp(o.image, "img") && o.nargs == 0);
+		   !o.help && !strcmp(o.image, "img") && o.nargs == 0 && !o.stats &&
+		   !o.no_coalesced_pio);
+
+	snprintf(line, sizeof(line), "--stats --smp 2 --no-coalesced-pio img --stats");
+	argc = split(line, argv);
+	r = kvmrun_parse_opts(argc, argv, &o, err, sizeof(err));
+	check_true("opts: flags --stats and --no-coalesced-pio", !r && o.stats &&
+		   o.no_coalesced_pio && o.smp == 2 && o.nargs == 1 &&
+		   !strcmp(o.args[0], "--stats"));
 
 	snprintf(line, sizeof(line), "--smp 4 --mem=128 --timeout 0x10 --irqchip split "
 		 "--cpuid -x2apic --filter f.filter --filter-when after-vcpu "

@@ -2,7 +2,9 @@
 /*
  * Unit tests of kvmrun's COM1 (host/kvmrun-serial.c): CR stripping, line
  * buffering, register reads, DLAB, the coalesced-PIO ring (order, wrap,
- * DLAB state at the time of the write), a full buffer, a closed output.
+ * DLAB state at the time of the write), a full buffer, a closed output,
+ * and serial_write() (the console fast path): same output as the same
+ * bytes through the data port, after the ring, counted.
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -113,6 +115,63 @@ static void test_ring(void)
 	munmap(r, PAGE);
 }
 
+static void write_str(const char *str)
+{
+	serial_write(&s, (const uint8_t *)str, strlen(str));
+}
+
+static void test_write(void)
+{
+	struct kvm_coalesced_mmio_ring *r = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+						 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint32_t max = (PAGE - sizeof(*r)) / sizeof(r->coalesced_mmio[0]);
+	char direct[64], *big;
+	uint64_t wb, rb;
+
+	reset();
+	out_str("one\r\ntwo");
+	serial_flush(&s);
+	snprintf(direct, sizeof(direct), "%s", output());
+	reset();
+	write_str("one\r\ntw");
+	check_str("serial_write: a line is written at its end, CR dropped", "one\n", output());
+	write_str("o");
+	serial_flush(&s);
+	check_str("serial_write: same output as through the data port", direct, output());
+
+	reset();
+	serial_set_ring(&s, r, PAGE);
+	r->first = r->last = 0;
+	push(r, max, COM1_BASE, '1');
+	push(r, max, COM1_BASE, '2');
+	write_str("3\n");
+	push(r, max, COM1_BASE, '4');
+	serial_io(&s, COM1_BASE, true, '5');
+	write_str("6\n");
+	check_str("serial_write: in order with ring bytes and direct writes", "123\n456\n",
+		  output());
+	serial_counts(&s, &wb, &rb);
+	check_true("serial_write: bytes counted per path", wb == 4 && rb == 3);
+
+	reset();
+	serial_io(&s, COM1_BASE + 3, true, 0x80);	/* DLAB: not for the fast path */
+	write_str("d\n");
+	check_str("serial_write: DLAB does not apply", "d\n", output());
+	serial_io(&s, COM1_BASE + 3, true, 0x03);
+
+	reset();
+	big = malloc(SERIAL_BUF_SIZE + 10);
+	memset(big, 'w', SERIAL_BUF_SIZE + 10);
+	serial_write(&s, (const uint8_t *)big, SERIAL_BUF_SIZE + 10);
+	check_u64("serial_write: more than the buffer: the full buffer is written",
+		  SERIAL_BUF_SIZE, strlen(output()));
+	serial_flush(&s);
+	check_u64("serial_write: and the rest at the flush", SERIAL_BUF_SIZE + 10,
+		  strlen(output()));
+	free(big);
+	munmap(r, PAGE);
+}
+
 static void test_full_and_broken(void)
 {
 	int p[2], i;
@@ -150,6 +209,7 @@ int main(void)
 	unlink(path);
 	test_direct();
 	test_ring();
+	test_write();
 	test_full_and_broken();
 	close(fd);
 	return test_exit();

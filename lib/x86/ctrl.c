@@ -29,6 +29,7 @@ union ctrl_payload {
 	struct kvmrun_host_msr host_msr;
 	struct kvmrun_check_ext check_ext;
 	struct kvmrun_start_ap start_ap;
+	struct kvmrun_exits exits;
 };
 
 static struct {
@@ -192,6 +193,35 @@ int kvmrun_start_ap(u32 cpu, u32 entry, u32 arg)
 	struct kvmrun_start_ap a = { .cpu = cpu, .entry = entry, .arg = arg };
 
 	return request(KVMRUN_OP_START_AP, &a, sizeof(a), NULL, 0, NULL);
+}
+
+int kvmrun_get_exits(struct kvmrun_exits *e)
+{
+	return request(KVMRUN_OP_GET_EXITS, NULL, 0, e, sizeof(*e), NULL);
+}
+
+/*
+ * The console's own block: console_write() must not wait for the shared
+ * block (an exception handler may print while its CPU holds it), and the
+ * console serializes its callers itself.
+ */
+static struct {
+	struct kvmrun_req_hdr hdr;
+	struct kvmrun_console_write a;
+} con_block __attribute__((aligned(64)));
+
+int kvmrun_console_write(const void *buf, u32 len)
+{
+	if (!kvmrun_present())
+		return KVMRUN_ST_NOHOST;
+	con_block.hdr = (struct kvmrun_req_hdr){
+		.magic = KVMRUN_REQ_MAGIC, .version = KVMRUN_PROTO_VERSION,
+		.op = KVMRUN_OP_CONSOLE_WRITE, .size = sizeof(con_block),
+		.status = KVMRUN_ST_PENDING,
+	};
+	con_block.a = (struct kvmrun_console_write){ .gpa = (u64)(unsigned long)buf, .len = len };
+	ctrl_outl((u32)(unsigned long)&con_block, KVMRUN_CTRL_PORT);
+	return con_block.hdr.status;
 }
 
 /* ceil(nmsrs / 8), capped at the bitmap's size. */

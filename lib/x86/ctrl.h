@@ -65,6 +65,15 @@ int kvmrun_check_extension(u32 cap, struct kvmrun_check_ext *out);
 /* Start AP 'cpu' at 32-bit 'entry' with EAX = KVMRUN_AP_MAGIC, EBX = arg. */
 int kvmrun_start_ap(u32 cpu, u32 entry, u32 arg);
 
+/* Exits so far by kind; this request's own exit is counted (KVMRUN_EXIT_CTRL). */
+int kvmrun_get_exits(struct kvmrun_exits *e);
+
+/*
+ * KVMRUN_OP_CONSOLE_WRITE of buf[0, len): for lib/x86/io.c, which
+ * serializes its calls (this one has a block of its own, unlocked).
+ */
+int kvmrun_console_write(const void *buf, u32 len);
+
 /*
  * Turn a filter description into the ioctl layout: fields raw, bitmap
  * pointers by bitmap_kind: DATA = the address of mf's bitmap (mf must stay

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Port I/O and the console/exit ports of the boot contract (design.md). */
+/*
+ * Port I/O and the console/exit ports of the boot contract (design.md),
+ * and the console's paths (lib/x86/io.c says why there are three).
+ */
 #ifndef X86_IO_H
 #define X86_IO_H
 
@@ -47,6 +50,27 @@ static inline u32 inl(u16 port)
 	return v;
 }
 
+/* Program COM1 and pick the cheapest console path the VMM offers. */
 void serial_init(void);
+
+enum console_path {
+	CONSOLE_UART,	/* 16550 with bounded LSR polling: any VMM */
+	CONSOLE_THR,	/* data port only, no polling: kvmrun (no flow control) */
+	CONSOLE_LINE,	/* one KVMRUN_OP_CONSOLE_WRITE per line: kvmrun */
+	CONSOLE_AUTO,	/* for console_set_path(): the cheapest offered */
+};
+
+/* The path in use. */
+enum console_path console_path(void);
+/*
+ * Switch paths (what is buffered goes out first).  A path the VMM does not
+ * offer falls back to CONSOLE_UART; returns the path now in use.
+ */
+enum console_path console_set_path(enum console_path p);
+/* "uart", "thr", "line", "auto"; parse: the inverse, -1 for junk. */
+const char *console_path_name(enum console_path p);
+int console_path_parse(const char *name);
+/* Write out a partial line held by CONSOLE_LINE (exit() does). */
+void console_flush(void);
 
 #endif

@@ -74,6 +74,24 @@ static void setup_multiboot(void)
 	}
 }
 
+/*
+ * CONSOLE=auto|line|thr|uart in the environment picks a console path
+ * (lib/x86/io.c), e.g. uart to compare a run against the plain 16550 path;
+ * a path the VMM lacks falls back to uart.
+ */
+static void setup_console_env(void)
+{
+	const char *s = getenv("CONSOLE");
+	int p;
+
+	if (!s)
+		return;
+	p = console_path_parse(s);
+	if (p < 0)
+		report_abort("CONSOLE=%s: want auto, line, thr or uart", s);
+	console_set_path((enum console_path)p);
+}
+
 void x86_setup(void);
 void x86_setup(void)
 {
@@ -82,4 +100,5 @@ void x86_setup(void)
 	setup_idt();
 	mask_legacy_pic();
 	setup_multiboot();
+	setup_console_env();
 }
