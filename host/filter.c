@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "filter.h"
+#include "kvmrun-util.h"
 
 #define MAX_LINE	1024
 #define MAX_TOKENS	8
@@ -45,30 +46,9 @@ static int __attribute__((format(printf, 2, 3))) fail(struct parser *p, const ch
 /* Decimal or 0x-hex, no sign, no junk, at most 0xffffffff. */
 static int parse_u32(const char *s, uint32_t *val)
 {
-	uint64_t v = 0;
-	unsigned int base = 10;
-	int digits = 0;
+	uint64_t v;
 
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	for (; *s; s++, digits++) {
-		unsigned int d;
-
-		if (*s >= '0' && *s <= '9')
-			d = *s - '0';
-		else if (base == 16 && *s >= 'a' && *s <= 'f')
-			d = *s - 'a' + 10;
-		else if (base == 16 && *s >= 'A' && *s <= 'F')
-			d = *s - 'A' + 10;
-		else
-			return -1;
-		v = v * base + d;
-		if (v > UINT32_MAX)
-			return -1;
-	}
-	if (!digits)
+	if (parse_uint(s, UINT32_MAX, &v))
 		return -1;
 	*val = (uint32_t)v;
 	return 0;
@@ -101,7 +81,7 @@ static struct msrf_range *cur_range(struct parser *p)
 
 static int do_default(struct parser *p)
 {
-	uint32_t flags;
+	uint32_t flags = 0;
 
 	if (p->default_line)
 		return fail(p, "duplicate '%s' (the filter flags were set on line %u)",
@@ -126,7 +106,7 @@ static int do_default(struct parser *p)
 static int do_range(struct parser *p)
 {
 	struct msrf_range *r;
-	uint32_t base, nmsrs, flags;
+	uint32_t base = 0, nmsrs = 0, flags = 0;
 	const char *fl;
 
 	if (want_args(p, 3, "BASE NMSRS FLAGS"))
@@ -157,7 +137,7 @@ static int do_range(struct parser *p)
 
 static void set_bits(struct msrf_range *r, uint32_t first, uint32_t last, bool allow)
 {
-	uint32_t n;
+	uint32_t n = 0;
 
 	for (n = first - r->base; n <= last - r->base; n++) {
 		if (allow)
@@ -201,7 +181,7 @@ static int do_bits(struct parser *p)
 {
 	bool allow = !strcmp(p->tok[0], "allow");
 	struct msrf_range *r = cur_range(p);
-	uint32_t first, last;
+	uint32_t first = 0, last = 0;
 
 	if (!r || want_args(p, 1, "all, an MSR index or FIRST-LAST"))
 		return -1;

@@ -188,6 +188,7 @@ void sb_printf(struct sbuf *sb, const char *fmt, ...)
 char *sb_steal(struct sbuf *sb);
 void sb_shell_quote(struct sbuf *sb, const char *s);
 void sb_json_str(struct sbuf *sb, const char *s);	/* with the quotes */
+void sb_json_key_str(struct sbuf *sb, const char *key, const char *val);
 void sb_xml_str(struct sbuf *sb, const char *s);
 
 void strv_push(char ***v, int *n, const char *s);

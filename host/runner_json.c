@@ -9,15 +9,6 @@
 
 #include "runner.h"
 
-static void json_key_str(struct sbuf *sb, const char *key, const char *val)
-{
-	sb_printf(sb, "\"%s\": ", key);
-	if (val)
-		sb_json_str(sb, val);
-	else
-		sb_puts(sb, "null");
-}
-
 static void json_key_int(struct sbuf *sb, const char *key, long v, bool valid)
 {
 	if (valid)
@@ -45,26 +36,26 @@ static void json_host(struct sbuf *sb, struct runner *r)
 	const struct host_facts *h = &r->host;
 	int i;
 
-	json_key_str(sb, "kernel", h->kernel);
+	sb_json_key_str(sb, "kernel", h->kernel);
 	sb_puts(sb, ", ");
-	json_key_str(sb, "cpu_vendor", h->cpu_vendor);
+	sb_json_key_str(sb, "cpu_vendor", h->cpu_vendor);
 	sb_puts(sb, ", ");
-	json_key_str(sb, "cpu_model", h->cpu_model);
+	sb_json_key_str(sb, "cpu_model", h->cpu_model);
 	sb_puts(sb, ",\n    ");
-	json_key_str(sb, "kvm_module", h->kvm_module);
+	sb_json_key_str(sb, "kvm_module", h->kvm_module);
 	sb_puts(sb, ", \"kvm_params\": {");
 	for (i = 0; i < h->nparams; i++) {
 		sb_puts(sb, i ? ", " : "");
-		json_key_str(sb, h->param_names[i], h->param_values[i]);
+		sb_json_key_str(sb, h->param_names[i], h->param_values[i]);
 	}
 	sb_printf(sb, "},\n    \"kvm_usable\": %s, ", r->kvm_ok ? "true" : "false");
-	json_key_str(sb, "kvm_reason", r->kvm_ok ? NULL : r->kvm_reason);
+	sb_json_key_str(sb, "kvm_reason", r->kvm_ok ? NULL : r->kvm_reason);
 	sb_puts(sb, ",\n    ");
-	json_key_str(sb, "vmm", r->vmm_env);
+	sb_json_key_str(sb, "vmm", r->vmm_env);
 	sb_puts(sb, ", ");
-	json_key_str(sb, "accel", r->accel);
+	sb_json_key_str(sb, "accel", r->accel);
 	sb_puts(sb, ", ");
-	json_key_str(sb, "qemu_version", qemu_version_used(r));
+	sb_json_key_str(sb, "qemu_version", qemu_version_used(r));
 	sb_printf(sb, ", \"timeout_factor\": %g", r->timeout_factor);
 }
 
@@ -75,13 +66,13 @@ static void json_test(struct sbuf *sb, const struct job *j)
 	int k;
 
 	sb_puts(sb, "    {");
-	json_key_str(sb, "name", j->t->name);
+	sb_json_key_str(sb, "name", j->t->name);
 	sb_printf(sb, ", \"index\": %d, ", j->index);
-	json_key_str(sb, "status", status_names[res->status]);
+	sb_json_key_str(sb, "status", status_names[res->status]);
 	sb_puts(sb, ", ");
-	json_key_str(sb, "reason", res->reason);
+	sb_json_key_str(sb, "reason", res->reason);
 	sb_puts(sb, ", ");
-	json_key_str(sb, "file", j->t->file);
+	sb_json_key_str(sb, "file", j->t->file);
 	sb_puts(sb, ", \"groups\": [");
 	for (k = 0; k < j->t->ngroups; k++) {
 		if (k)
@@ -89,17 +80,17 @@ static void json_test(struct sbuf *sb, const struct job *j)
 		sb_json_str(sb, j->t->groups[k]);
 	}
 	sb_puts(sb, "],\n      ");
-	json_key_str(sb, "vmm", j->plan.vmm ? vmm_name(j->plan.vmm) : NULL);
+	sb_json_key_str(sb, "vmm", j->plan.vmm ? vmm_name(j->plan.vmm) : NULL);
 	sb_puts(sb, ", ");
-	json_key_str(sb, "accel", j->plan.accel);
+	sb_json_key_str(sb, "accel", j->plan.accel);
 	sb_puts(sb, ", ");
-	json_key_str(sb, "log", log_name(j));
+	sb_json_key_str(sb, "log", log_name(j));
 	sb_puts(sb, ",\n      ");
-	json_key_str(sb, "command", res->started ? j->cmdline : NULL);
+	sb_json_key_str(sb, "command", res->started ? j->cmdline : NULL);
 	sb_printf(sb, ",\n      \"started\": %s, ", res->started ? "true" : "false");
 	json_key_int(sb, "exit_status", res->exit_status, res->exit_status >= 0);
 	sb_puts(sb, ", ");
-	json_key_str(sb, "signal", res->term_signal ? signal_name(res->term_signal) : NULL);
+	sb_json_key_str(sb, "signal", res->term_signal ? signal_name(res->term_signal) : NULL);
 	sb_puts(sb, ", ");
 	json_key_int(sb, "guest_exit_code", res->guest_code, res->guest_code >= 0);
 	sb_printf(sb, ", \"timeout_s\": %g, \"timed_out\": %s, \"duration_s\": %.3f, "
@@ -120,17 +111,17 @@ static void json_test(struct sbuf *sb, const struct job *j)
 		sb_printf(sb, "%s\"%s\": %lu", k ? ", " : "", sub_status_names[k],
 			  res->nlines[k]);
 	sb_puts(sb, "},\n      ");
-	json_key_str(sb, "known_failure", res->known ? (res->known_reason ?
+	sb_json_key_str(sb, "known_failure", res->known ? (res->known_reason ?
 		     res->known_reason : "") : NULL);
 	sb_printf(sb, ", \"subtests_dropped\": %lu, \"subtests\": [", res->subs_dropped);
 	for (i = 0; i < res->nsubs; i++) {
 		sb_puts(sb, i ? ",\n        {" : "\n        {");
-		json_key_str(sb, "status", sub_status_names[res->subs[i].st]);
+		sb_json_key_str(sb, "status", sub_status_names[res->subs[i].st]);
 		sb_puts(sb, ", ");
-		json_key_str(sb, "name", res->subs[i].name);
+		sb_json_key_str(sb, "name", res->subs[i].name);
 		if (res->subs[i].known) {
 			sb_puts(sb, ", ");
-			json_key_str(sb, "known_failure", known_reason(res->subs[i].known));
+			sb_json_key_str(sb, "known_failure", known_reason(res->subs[i].known));
 		}
 		sb_puts(sb, "}");
 	}
@@ -146,20 +137,20 @@ char *results_json(struct runner *r, int exit_status)
 		if (r->jobs_v[i].phase == JOB_DONE)
 			counts[r->jobs_v[i].res.status]++;
 	sb_puts(&sb, "{\n  \"schema\": \"kvm-msrfilter-tests/results/2\",\n  ");
-	json_key_str(&sb, "started", r->started_iso);
+	sb_json_key_str(&sb, "started", r->started_iso);
 	sb_printf(&sb, ", \"duration_s\": %.3f,\n  ", now_mono() - r->started);
-	json_key_str(&sb, "srcdir", r->srcdir);
+	sb_json_key_str(&sb, "srcdir", r->srcdir);
 	sb_puts(&sb, ", ");
-	json_key_str(&sb, "config", r->cfg_path);
+	sb_json_key_str(&sb, "config", r->cfg_path);
 	sb_puts(&sb, ", ");
-	json_key_str(&sb, "logdir", r->logdir);
+	sb_json_key_str(&sb, "logdir", r->logdir);
 	sb_puts(&sb, ",\n  ");
-	json_key_str(&sb, "suite_version", r->host.suite_version);
+	sb_json_key_str(&sb, "suite_version", r->host.suite_version);
 	sb_puts(&sb, ",\n  \"host\": {");
 	json_host(&sb, r);
 	sb_puts(&sb, "},\n  ");
 	sb_printf(&sb, "\"exit_status\": %d, ", exit_status);
-	json_key_str(&sb, "interrupted_by", r->interrupted ?
+	sb_json_key_str(&sb, "interrupted_by", r->interrupted ?
 		     signal_name(r->interrupted) : NULL);
 	sb_puts(&sb, ",\n  \"totals\": {");
 	for (i = 0; i < ST_COUNT; i++)

@@ -185,11 +185,8 @@ static void json_strv(struct sbuf *sb, char **v)
 
 static void json_opt_str(struct sbuf *sb, const char *key, const char *val)
 {
-	sb_printf(sb, ", \"%s\": ", key);
-	if (val)
-		sb_json_str(sb, val);
-	else
-		sb_puts(sb, "null");
+	sb_puts(sb, ", ");
+	sb_json_key_str(sb, key, val);
 }
 
 /* -l --json: what a scheduler needs to place each test on a host. */

@@ -180,6 +180,16 @@ void sb_json_str(struct sbuf *sb, const char *s)
 	sb_puts(sb, "\"");
 }
 
+/* "key": "value", or "key": null */
+void sb_json_key_str(struct sbuf *sb, const char *key, const char *val)
+{
+	sb_printf(sb, "\"%s\": ", key);
+	if (val)
+		sb_json_str(sb, val);
+	else
+		sb_puts(sb, "null");
+}
+
 void sb_xml_str(struct sbuf *sb, const char *s)
 {
 	for (; *s; s++) {
