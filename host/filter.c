@@ -32,13 +32,10 @@ struct parser {
 
 static int __attribute__((format(printf, 2, 3))) fail(struct parser *p, const char *fmt, ...)
 {
-	int n = snprintf(p->err, p->errlen, "%s:%u: ", p->name, p->line);
 	va_list ap;
 
-	if (n < 0 || (size_t)n >= p->errlen)
-		return -1;
 	va_start(ap, fmt);
-	vsnprintf(p->err + n, p->errlen - n, fmt, ap);
+	verrf_at(p->err, p->errlen, p->name, p->line, fmt, ap);
 	va_end(ap);
 	return -1;
 }

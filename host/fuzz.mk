@@ -48,7 +48,7 @@ fuzz-check: $(FUZZ_CHECK)
 
 $(FUZZ_DIR)/fuzz-cfg: host/fuzz/fuzz-cfg.c host/cfg.c
 $(FUZZ_DIR)/fuzz-filter: host/fuzz/fuzz-filter.c host/filter.c host/kvmrun-util.c lib/msrfilter.c
-$(FUZZ_DIR)/fuzz-mbload: host/fuzz/fuzz-mbload.c host/mbload.c
+$(FUZZ_DIR)/fuzz-mbload: host/fuzz/fuzz-mbload.c host/mbload.c host/kvmrun-util.c
 $(FUZZ_DIR)/fuzz-output: host/fuzz/fuzz-output.c host/runner_parse.c host/runner_util.c
 
 $(FUZZ_BINS): $(FUZZ_HDRS) config.mak

@@ -8,21 +8,8 @@
 
 #include "kvmrun-env.h"
 #include "kvmrun-opts.h"
+#include "kvmrun-util.h"
 #include "kvmrun_proto.h"
-
-static int __attribute__((format(printf, 5, 6)))
-fail(char *err, size_t errlen, const char *name, unsigned int line, const char *fmt, ...)
-{
-	int n = snprintf(err, errlen, "%s:%u: ", name, line);
-	va_list ap;
-
-	if (n < 0 || (size_t)n >= errlen)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(err + n, errlen - n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static bool key_char(char c, bool first)
 {
@@ -70,10 +57,10 @@ int env_parse(const char *name, const char *text, size_t len, struct sbuf *out,
 			unsigned char c = l[i];
 
 			if (c == '\r')
-				return fail(err, errlen, name, line,
+				return errf_at(err, errlen, name, line,
 					    "carriage return (use Unix line ends)");
 			if (c != '\t' && (c < 0x20 || c >= 0x7f))
-				return fail(err, errlen, name, line,
+				return errf_at(err, errlen, name, line,
 					    "unexpected byte 0x%02x (values are printable ASCII)", c);
 		}
 		if (!n || l[0] == '#' || strspn(l, " \t") == n)
@@ -81,19 +68,19 @@ int env_parse(const char *name, const char *text, size_t len, struct sbuf *out,
 		for (klen = 0; klen < n && key_char(l[klen], klen == 0); klen++)
 			;
 		if (klen == n || l[klen] != '=')
-			return fail(err, errlen, name, line, "want KEY=VALUE with KEY made of "
+			return errf_at(err, errlen, name, line, "want KEY=VALUE with KEY made of "
 				    "letters, digits and '_' (not starting with a digit)");
 		if (!klen)
-			return fail(err, errlen, name, line, "empty key");
+			return errf_at(err, errlen, name, line, "empty key");
 		if (reserved_key(l, klen))
-			return fail(err, errlen, name, line, "%.*s is set by kvmrun "
+			return errf_at(err, errlen, name, line, "%.*s is set by kvmrun "
 				    "(VMM, KVM_* and KVMRUN_* are reserved)", (int)klen, l);
 		prev = seen_before(text, key_lines, key_offs, key_lens, nkeys, l, klen);
 		if (prev)
-			return fail(err, errlen, name, line, "%.*s is already set on line %u",
+			return errf_at(err, errlen, name, line, "%.*s is already set on line %u",
 				    (int)klen, l, prev);
 		if (nkeys == MAX_KEYS)
-			return fail(err, errlen, name, line, "more than %d keys", MAX_KEYS);
+			return errf_at(err, errlen, name, line, "more than %d keys", MAX_KEYS);
 		key_lines[nkeys] = line;
 		key_offs[nkeys] = (size_t)(l - text);
 		key_lens[nkeys++] = klen;
@@ -118,7 +105,7 @@ int env_load_file(const char *path, struct sbuf *out, char *err, size_t errlen)
 		for (p = buf; *p; p++)
 			line += *p == '\n';
 		free(buf);
-		return fail(err, errlen, path, line, "NUL byte");
+		return errf_at(err, errlen, path, line, "NUL byte");
 	}
 	ret = env_parse(path, buf, len, out, err, errlen);
 	free(buf);

@@ -150,6 +150,28 @@ int errno_parse(const char *name)
 	return -1;
 }
 
+int verrf_at(char *err, size_t errlen, const char *file, unsigned int line,
+	     const char *fmt, va_list ap)
+{
+	int n = line ? snprintf(err, errlen, "%s:%u: ", file, line) :
+		       snprintf(err, errlen, "%s: ", file);
+
+	if (n >= 0 && (size_t)n < errlen)
+		vsnprintf(err + n, errlen - n, fmt, ap);
+	return -1;
+}
+
+int errf_at(char *err, size_t errlen, const char *file, unsigned int line,
+	    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verrf_at(err, errlen, file, line, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
 int parse_uint(const char *s, uint64_t max, uint64_t *val)
 {
 	unsigned int base = 10;

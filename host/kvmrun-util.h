@@ -26,6 +26,16 @@ void sbuf_free(struct sbuf *b);
 int read_file(const char *path, size_t max, char **buf, size_t *len,
 	      char *err, size_t errlen);
 
+/*
+ * "file:line: message" (or "file: message" when line is 0) into err, cut
+ * to errlen; returns -1 so that a parser can "return errf_at(...);".  The
+ * one error format of every input file kvmrun reads.
+ */
+int verrf_at(char *err, size_t errlen, const char *file, unsigned int line,
+	     const char *fmt, va_list ap);
+int errf_at(char *err, size_t errlen, const char *file, unsigned int line,
+	    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 /* "EINVAL" for EINVAL, "0" for 0; NULL for numbers it does not know. */
 const char *errno_name(int e);
 /* errno_name(), or "errno N" in buf for unknown numbers. */

@@ -8,23 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kvmrun-util.h"
 #include "mbload.h"
 
-static int __attribute__((format(printf, 4, 5)))
-fail(const char *name, char *err, size_t errlen, const char *fmt, ...)
-{
-	int n = snprintf(err, errlen, "%s: ", name);
-	va_list ap;
-
-	if (n < 0 || (size_t)n >= errlen)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(err + n, errlen - n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-#define FAIL(...) fail(name, err, errlen, __VA_ARGS__)
+#define FAIL(...) errf_at(err, errlen, name, 0, __VA_ARGS__)
 
 static uint32_t get32(const uint8_t *p)
 {
