@@ -72,6 +72,22 @@ static inline bool fuzz_one_line(const char *s)
 	return true;
 }
 
+/*
+ * An error written into a buffer of errlen bytes is the full message cut
+ * to fit: its first errlen - 1 bytes, NUL-terminated (nothing for 0).
+ */
+static inline void fuzz_check_cut_err(const char *err, size_t errlen, const char *full)
+{
+	size_t n, want;
+
+	if (!errlen)
+		return;
+	n = strnlen(err, errlen);
+	want = strlen(full) < errlen - 1 ? strlen(full) : errlen - 1;
+	fuzz_check(n == want && !strncmp(err, full, n),
+		   "short error '%.*s' is not a prefix of '%s'", (int)n, err, full);
+}
+
 /* A small, input-derived number (for choices that must be reproducible). */
 static inline uint32_t fuzz_hash(const uint8_t *data, size_t size)
 {
