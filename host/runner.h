@@ -228,7 +228,7 @@ void result_free(struct result *res);
 /* runner_out.c */
 void out_start(struct runner *r);
 void out_result(struct runner *r, struct job *j);
-void out_progress(struct runner *r, bool force);
+void out_progress(struct runner *r);
 int out_finish(struct runner *r);
 void out_list(struct runner *r);
 char *out_detail(const struct job *j);	/* "(...)" text of the human line */

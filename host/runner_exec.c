@@ -480,7 +480,7 @@ void exec_run_all(struct runner *r)
 			break;
 		if (running == 0 && next_start < r->njobs)
 			continue;
-		out_progress(r, false);
+		out_progress(r);
 		if (poll(fds, nfds, progress_cap(r, poll_timeout_ms(r, now_mono()))) < 0 &&
 		    errno != EINTR)
 			die("poll: %s", strerror(errno));

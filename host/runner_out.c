@@ -70,20 +70,26 @@ static int term_width(void)
 
 /*
  * "[3/22 done, 2:14] running msr_sweep (41 s), msr_rules (3 s)", redrawn in
- * place at most every PROGRESS_EVERY seconds (or at once when 'force'),
- * cut to the terminal width so it never wraps.  Result lines clear it
- * first, so it never ends up in scrollback between them.
+ * place at most every PROGRESS_EVERY seconds, cut to the terminal width so
+ * it never wraps.  Result lines clear it first, so it never ends up in
+ * scrollback between them.  Called at every wake-up of the run loop: it
+ * returns before any work when there is nothing to draw.
  */
-void out_progress(struct runner *r, bool force)
+void out_progress(struct runner *r)
 {
-	double now = now_mono(), el = now - r->started;
-	int i, done = 0, width = term_width();
 	struct sbuf sb = { 0 };
 	const char *sep = " running ";
+	int i, done = 0, width;
+	double now, el;
 
-	if (!r->progress || (!force && now - r->progress_at < PROGRESS_EVERY))
+	if (!r->progress)
+		return;
+	now = now_mono();
+	if (now - r->progress_at < PROGRESS_EVERY)
 		return;
 	r->progress_at = now;
+	el = now - r->started;
+	width = term_width();
 	for (i = 0; i < r->njobs; i++)
 		done += r->jobs_v[i].phase == JOB_DONE;
 	sb_printf(&sb, "[%d/%d done, %d:%02d]", done, r->njobs, (int)el / 60, (int)el % 60);
