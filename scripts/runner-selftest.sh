@@ -645,7 +645,7 @@ assert len(d) == 12
 		fail "-l --json is valid and complete" "$(head -c 300 "$out")"
 	fi
 else
-	skip "-l --json is valid and complete" "no python3"
+	skip "-l --json is valid and complete" "no python3: apt-get install python3"
 fi
 
 # ---- cfg errors ----------------------------------------------------------------------
@@ -708,7 +708,7 @@ assert d["host"]["kvm_usable"] is False
 		fail "junit.xml is well-formed XML" "parse error"
 	fi
 else
-	skip "results.json content" "no python3"
+	skip "results.json content" "no python3: apt-get install python3"
 fi
 grep -q '^not ok 2 - fail$' "$d/results.tap" && grep -q '^ok 3 - skip # SKIP' "$d/results.tap" &&
 	pass "results.tap written" || fail "results.tap written" "$(head -5 "$d/results.tap")"
@@ -798,7 +798,7 @@ outputs() {
 	shift
 	run --known-failures "$tmp/known-out" "$@"
 	if [ -z "$py" ]; then
-		skip "outputs of $*" "no python3"
+		skip "outputs of $*" "no python3: apt-get install python3"
 		return
 	fi
 	"$py" "$top/host/tests/check-outputs.py" "$LOGDIR/$(latest)" "$rc" "$out" $want \
