@@ -920,6 +920,8 @@ fi
 run --progress=always slow pass
 if grep -q "$(printf '\r\033')\\[K\\[0/2 done, 0:00\\] running pass (" "$out" &&
    grep -q "$(printf '\r\033')\\[K\\[1/2 done, 0:0[0-9]\\] running slow (" "$out" &&
+   grep -q "$(printf '\r\033')\\[KPASS pass (2 tests)\$" "$out" &&
+   grep -q "$(printf '\r\033')\\[KTIMEOUT slow (1 s)\$" "$out" &&
    [ "$(tail -n 1 "$out")" = "1 passed, 0 failed, 0 skipped, 1 timeout" ]; then
 	pass "--progress=always draws and clears a progress line"
 else
