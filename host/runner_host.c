@@ -138,6 +138,9 @@ void host_probe(struct runner *r)
 	size_t i;
 
 	h->kernel = xstrdup(uname(&u) ? "unknown" : u.release);
+	/* Only a lane that booted the kernel knows where it came from. */
+	if (getenv("KERNEL_SOURCE") && *getenv("KERNEL_SOURCE"))
+		h->kernel_source = xstrdup(getenv("KERNEL_SOURCE"));
 	h->suite_version = suite_version(r);
 	cpu_facts(h);
 	h->kvm_module = "none";
