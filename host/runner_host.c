@@ -134,10 +134,12 @@ void host_probe(struct runner *r)
 {
 	struct host_facts *h = &r->host;
 	struct utsname u;
+	bool have_uname = !uname(&u);
 	char err[256];
 	size_t i;
 
-	h->kernel = xstrdup(uname(&u) ? "unknown" : u.release);
+	h->kernel = xstrdup(have_uname ? u.release : "unknown");
+	h->hostname = xstrdup(have_uname ? u.nodename : "unknown");
 	/* Only a lane that booted the kernel knows where it came from. */
 	if (getenv("KERNEL_SOURCE") && *getenv("KERNEL_SOURCE"))
 		h->kernel_source = xstrdup(getenv("KERNEL_SOURCE"));

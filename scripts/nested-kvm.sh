@@ -98,7 +98,7 @@ trap 'rm -rf "$work"' EXIT
 root=$work/root
 mkdir -p "$root"/{bin,dev,proc,sys,host,mods}
 cp /bin/busybox "$root/bin/"
-for a in sh mount insmod mkdir cat echo chroot poweroff mknod cut sleep ln stty; do
+for a in sh mount insmod mkdir cat echo chroot poweroff mknod cut sleep ln stty hostname; do
 	ln -s busybox "$root/bin/$a"
 done
 
@@ -126,6 +126,8 @@ mount -t devtmpfs dev /dev
 # lane's stdout; the kernel keeps ttyS0, i.e. the console log only.
 # Raw output: no \r added to each line.
 [ -c /dev/ttyS1 ] && exec >/dev/ttyS1 2>&1 </dev/null && stty -opost </dev/ttyS1
+# results.json names the host: say which one this VM is nested in.
+hostname "nested-on-$(sed -n 's/.*nested_host=\([^ ]*\).*/\1/p' /proc/cmdline)"
 kvm_params=$(sed -n 's/.*nested_kvm_params=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' ')
 for m in $(cat /mods/order); do
 	p=
@@ -200,7 +202,7 @@ timeout "$timeout_s" "$qemu" -accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem" \
 	-chardev stdio,id=out,logfile="$conlog",logappend=on -serial chardev:out \
 	-chardev pipe,id=mon,path="$work/mon" -mon chardev=mon,mode=readline \
 	-kernel "$kimage" -initrd "$work/initrd" \
-	-append "console=ttyS0 quiet nokaslr panic=-1 nested_top=$top nested_kvm_params=$kvm_params" \
+	-append "console=ttyS0 quiet nokaslr panic=-1 nested_top=$top nested_host=$(hostname) nested_kvm_params=$kvm_params" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$top",mount_tag=tree,security_model=none \
 	-virtfs local,path="$work",mount_tag=work,security_model=none &
