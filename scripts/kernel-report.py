@@ -2,21 +2,25 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Compare runs of the suite across kernels (or hosts): one report.
 
-    scripts/kernel-report.py [--out DIR] [--require-kvm] [--from] RESULTS.json...
+    scripts/kernel-report.py [--out DIR] [--require-kvm] [--failed TEXT]...
+                             [--from] RESULTS.json...
 
 Reads the results.json of each run (one column each, named by kernel,
 vendor module and host), and writes DIR/report.md (for people) and
 DIR/report.json (for machines, host/kernel-report.schema.json); without
 --out the Markdown goes to stdout.  The report has a table of tests x runs
 with each status, and below it every subtest whose outcome differs between
-runs: a different status, a different observed value (the same subtest
-line with other numbers or another outcome at its end), or present in some
-runs only; each with the run and its log line (file:line: text).
+runs, each with the run and its log line (file:line: text): a different
+status; a different observed value (the same subtest line with another
+outcome word at its end); only other numbers in the line (counts, which
+may also vary from run to run: rounds done in a time); or present in
+some runs only.
 
 Exit status: 1 if any run had an unexpected result (FAIL, TIMEOUT, ERROR,
 XPASS, an interrupted run, a non-zero exit status, or with --require-kvm a
-run without usable KVM), else 0: differences alone are information.  2 on
-bad input, with the file named.  Standard library only.
+run without usable KVM, or a run named by --failed, one that left no
+results.json: "SPEC: why"), else 0: differences alone are information.
+2 on bad input, with the file named.  Standard library only.
 """
 import datetime
 import importlib.util
@@ -157,8 +161,10 @@ def compare(runs, logs):
                 kind = "missing"
             elif len(set(x[0] for x in present)) > 1:
                 kind = "status"
-            else:
+            elif len(set(NUM.sub("N", x[1]) for x in present)) > 1:
                 kind = "value"
+            else:
+                kind = "count"
             entries = []
             for i, x in enumerate(seen):
                 if x is None:
@@ -180,15 +186,19 @@ def markdown(report):
     out.append("%d run(s); generated %s; exit status %d."
                % (len(cols), report["generated"], report["exit_status"]))
     out.append("")
-    out.append("| run | kernel source | results | unexpected |")
-    out.append("|---|---|---|---|")
+    for f in report["failed_runs"]:
+        out.append("- **no results**: %s" % f)
+    if report["failed_runs"]:
+        out.append("")
+    out.append("| run | kernel source | results | time | unexpected |")
+    out.append("|---|---|---|---|---|")
     for r in report["runs"]:
         tot = r["totals"]
         counts = ", ".join("%d %s" % (tot[s], s) for s in
                            ("PASS", "FAIL", "SKIP", "XFAIL", "XPASS", "TIMEOUT", "ERROR") if tot[s])
-        out.append("| %s | %s | %s (%s) | %s |" % (
+        out.append("| %s | %s | %s (%s) | %.0f s | %s |" % (
             md_escape(r["column"]), md_escape(r["kernel_source"] or "-"), counts or "none",
-            md_escape(r["file"]), md_escape("; ".join(r["unexpected"]) or "none")))
+            md_escape(r["file"]), r["duration_s"], md_escape("; ".join(r["unexpected"]) or "none")))
     out.append("")
     out.append("| test | " + " | ".join(md_escape(c) for c in cols) + " |")
     out.append("|---|" + "---|" * len(cols))
@@ -196,8 +206,12 @@ def markdown(report):
         out.append("| %s | %s |" % (md_escape(t["name"]),
                                       " | ".join(s or "-" for s in t["statuses"])))
     out.append("")
-    diffs = report["differences"]
+    order = {"status": 0, "missing": 1, "value": 2, "count": 3}
+    diffs = sorted(report["differences"], key=lambda d: order[d["kind"]])
     out.append("## Differences between runs (%d)" % len(diffs))
+    out.append("")
+    out.append("Kinds: status; missing (absent from some runs); value (another "
+               "outcome); count (only numbers differ, e.g. rounds done in a time).")
     out.append("")
     if not diffs:
         out.append("None: every subtest has the same status and value in every run.")
@@ -217,6 +231,7 @@ def markdown(report):
 def main(argv):
     out_dir = None
     require_kvm = False
+    failed_runs = []
     files = []
     args = list(argv)
     while args:
@@ -226,6 +241,11 @@ def main(argv):
                 print("kernel-report: --out needs a directory", file=sys.stderr)
                 return 2
             out_dir = args.pop(0)
+        elif a == "--failed":
+            if not args:
+                print("kernel-report: --failed needs a text", file=sys.stderr)
+                return 2
+            failed_runs.append(args.pop(0))
         elif a == "--require-kvm":
             require_kvm = True
         elif a == "--from":
@@ -238,7 +258,7 @@ def main(argv):
             return 2
         else:
             files.append(a)
-    if not files:
+    if not files and not failed_runs:
         print("usage: kernel-report.py [--out DIR] [--require-kvm] [--from] RESULTS.json...",
               file=sys.stderr)
         return 2
@@ -260,17 +280,18 @@ def main(argv):
             "kernel_source": h.get("kernel_source"), "kvm_module": h["kvm_module"],
             "host": h.get("hostname"), "cpu_model": h["cpu_model"],
             "kvm_usable": h["kvm_usable"], "exit_status": doc["exit_status"],
+            "duration_s": doc["duration_s"],
             "totals": doc["totals"], "unexpected": unexpected_of(doc, require_kvm)})
     # Two runs of one kernel on one host still get two columns.
     names = [r["column"] for r in run_entries]
     for i, r in enumerate(run_entries):
         if names.count(r["column"]) > 1:
             r["column"] += " #%d" % (names[:i + 1].count(r["column"]))
-    status = 1 if any(r["unexpected"] for r in run_entries) else 0
+    status = 1 if failed_runs or any(r["unexpected"] for r in run_entries) else 0
     report = {
         "schema": SCHEMA,
         "generated": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "exit_status": status, "runs": run_entries, "tests": tests, "differences": diffs}
+        "exit_status": status, "failed_runs": failed_runs, "runs": run_entries, "tests": tests, "differences": diffs}
     md = markdown(report)
     if out_dir:
         os.makedirs(out_dir, exist_ok=True)

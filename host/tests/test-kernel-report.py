@@ -133,9 +133,9 @@ def main():
     p, r, tmp = case("value", [a, run_doc("7.3.4-amd64", subs)])
     d = r["differences"] if r else []
     check("value difference: exit 0", p.returncode == 0, p.stderr)
-    check("value difference: an outcome and a count, both kind value",
+    check("value difference: an outcome (kind value) and a count (kind count)",
           [(x["kind"], (x["runs"][1] or {}).get("name")) for x in d] ==
-          [("value", subs[0]["name"]), ("value", subs[1]["name"])], d)
+          [("value", subs[0]["name"]), ("count", subs[1]["name"])], d)
     with open(os.path.join(tmp, "report", "report.md")) as f:
         md = f.read()
     check("value difference: the Markdown shows both values",
@@ -160,6 +160,11 @@ def main():
     check("no KVM: exit 0 without --require-kvm", p.returncode == 0, p.stderr)
     p, r, _ = case("nokvm-req", [a, nokvm], "--require-kvm")
     check("no KVM: exit 1 with --require-kvm", p.returncode == 1, p.stderr)
+
+    p, r, _ = case("failed", [a], "--failed", "7.3: the nested VM stalled")
+    check("a run without results (--failed): exit 1, listed",
+          p.returncode == 1 and r is not None and r["failed_runs"] == ["7.3: the nested VM stalled"],
+          "status %d: %s" % (p.returncode, r and r["failed_runs"]))
 
     tmp = tempfile.mkdtemp(prefix="bad.", dir=WORK)
     good = write_run(tmp, "good", a)
