@@ -249,6 +249,11 @@ debian_parts() {
 
 use_debian() {	# $1 = SPEC
 	local found name ver suite dir parts p deb vdir
+	# Lanes started at the same time share the cache: one updates or
+	# unpacks at a time (the lock goes with this process).
+	mkdir -p "$cache" || die "cannot create $cache"
+	exec 9>"$cache/.lock"
+	flock 9 || die "cannot lock $cache/.lock"
 	apt_fresh || { apt_setup; apt_update; }
 	found=$(debian_resolve "$1")
 	if [ -z "$found" ] && [ -f "$aptdir/updated" ] &&
