@@ -6,8 +6,10 @@
 # read-only over virtio-9p and the tree read-write, so the guest runs the
 # same binaries and writes logs/ here).
 #
-#   scripts/nested-kvm.sh [run_tests.sh options and tests]
-#   scripts/nested-kvm.sh --cmd 'COMMAND'   (any command, run in the tree)
+#   scripts/nested-kvm.sh [--vendor amd] [run_tests.sh options and tests]
+#   scripts/nested-kvm.sh [--vendor amd] --cmd 'COMMAND'   (any command, run in the tree)
+#   scripts/nested-kvm.sh --vendor intel ...   kvm_intel under Bochs: see
+#                                             scripts/nested-intel.sh
 #
 # The KVM under test is then the Debian kernel's (whatever linux-image-amd64
 # is installed), not the host's: results describe that kernel.  Needs the
@@ -51,6 +53,16 @@
 # not after NESTED_TIMEOUT.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
+vendor=amd
+case ${1:-} in
+--vendor) vendor=${2:-}; shift; shift ;;
+--vendor=*) vendor=${1#*=}; shift ;;
+esac
+case $vendor in
+amd) ;;
+intel) exec "$top/scripts/nested-intel.sh" "$@" ;;
+*) echo "nested-kvm: --vendor: amd or intel, not '$vendor'" >&2; exit 2 ;;
+esac
 qemu=${QEMU:-qemu-system-x86_64}
 cpu=${NESTED_CPU:-qemu64,+svm,+npt}
 mem=${NESTED_MEM:-2G}
