@@ -319,7 +319,7 @@ while kill -0 $bpid 2>/dev/null; do
 		sleep 1
 		kill $bpid 2>/dev/null
 		break
-	elif [ $(grep -c 'Linux version' "$conlog") -gt 1 ]; then
+	elif [ $(grep -c '^ISOLINUX' "$conlog") -gt 1 ]; then
 		reason="L1 rebooted (panic or triple fault)"
 	elif [ "$stall_s" -gt 0 ] && [ $((now - last)) -ge "$stall_s" ]; then
 		reason="no progress from L1 for $((now - last)) s (stalled)"
