@@ -75,6 +75,13 @@ done
 case ,$intel_params, in
 *[[:space:]]*) die "kvm_intel parameters must not contain blanks: '$intel_params'" ;;
 esac
+# One value per parameter, the last one given: --kvm-param enable_apicv=0
+# replaces the default enable_apicv=1 instead of following it.
+intel_params=$(printf '%s\n' ${intel_params//,/ } | awk -F= '
+	!$1 { next }
+	!($1 in v) { order[++n] = $1 }
+	{ v[$1] = $0 }
+	END { for (i = 1; i <= n; i++) printf "%s%s", (i > 1 ? "," : ""), v[order[i]] }')
 cmd=
 if [ "${1:-}" = --cmd ]; then
 	[ $# -eq 2 ] || die "usage: $0 --cmd 'COMMAND'"
