@@ -17,6 +17,7 @@
 # The checksum tells a complete frame from a write cut short (L1 died while
 # writing) or from stale data; "empty" is what the host wrote beforehand,
 # so a disk L1 never wrote reads as such.
+# Extraction leaves the files dated now: L1's clock is not the host's.
 # Exit status: 0, or 2 with "IMG: message" on stderr.
 set -u
 magic='kvm-msrfilter-tests frame 1'
@@ -77,7 +78,7 @@ unpack)
 	[ "$got" = "$3" ] || { rm -f "$tmp"; die "$1: frame cut short ($got of $3 bytes)"; }
 	sum=$(sha256sum "$tmp" | cut -d' ' -f1)
 	[ "$sum" = "$4" ] || { rm -f "$tmp"; die "$1: checksum mismatch (frame damaged)"; }
-	mkdir -p "$2" && tar -xf "$tmp" -C "$2" || { rm -f "$tmp"; die "$1: cannot extract into $2"; }
+	mkdir -p "$2" && tar -xmf "$tmp" -C "$2" || { rm -f "$tmp"; die "$1: cannot extract into $2"; }
 	rm -f "$tmp"
 	;;
 state)
