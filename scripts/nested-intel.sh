@@ -138,32 +138,7 @@ cp "$top/scripts/lane-frame.sh" "$root/bin/lane-frame"
 
 # Modules, dependencies first: kvm-intel, and ata_piix + sd_mod for the
 # result disk.
-declare -A seen
-order=()
-add_mod() {
-	[ -n "${seen[$1]:-}" ] && return
-	seen[$1]=1
-	local d
-	for d in $(grep -E "^$1:" "$moddir/modules.dep" | cut -d: -f2 | tr ' ' '\n' | tac); do
-		add_mod "$d"
-	done
-	order+=("$1")
-}
-for m in kvm-intel ata_piix sd_mod; do
-	p=$(grep -oE "^[^:]*/$m\.ko(\.xz|\.zst)?:" "$moddir/modules.dep" | tr -d :)
-	[ -n "$p" ] || die "module $m not found in $moddir"
-	add_mod "$p"
-done
-for m in "${order[@]}"; do
-	b=$(basename "$m")
-	b=${b%%.ko*}.ko
-	case "$m" in
-	*.xz) xz -dc "$moddir/$m" >"$root/mods/$b" ;;
-	*.zst) zstd -qdc "$moddir/$m" >"$root/mods/$b" ;;
-	*) cp "$moddir/$m" "$root/mods/$b" ;;
-	esac
-	echo "/mods/$b" >>"$root/mods/order"
-done
+"$top/scripts/lane-modules.sh" "$moddir" "$root/mods" kvm-intel ata_piix sd_mod || die "cannot stage the modules"
 
 # What to run: one argument per file (no quoting games in busybox sh).
 if [ -n "$cmd" ]; then

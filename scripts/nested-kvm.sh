@@ -96,32 +96,7 @@ for a in sh mount insmod mkdir cat echo chroot poweroff mknod cut sleep; do
 done
 
 # Modules and their dependencies, dependencies first, in load order.
-declare -A seen
-order=()
-add_mod() {
-	[ -n "${seen[$1]:-}" ] && return
-	seen[$1]=1
-	local d
-	for d in $(grep -E "^$1:" "$moddir/modules.dep" | cut -d: -f2 | tr ' ' '\n' | tac); do
-		add_mod "$d"
-	done
-	order+=("$1")
-}
-for m in kvm-amd 9p 9pnet_virtio virtio_pci; do
-	p=$(grep -oE "^[^:]*/$m\.ko(\.xz|\.zst)?:" "$moddir/modules.dep" | tr -d :)
-	[ -n "$p" ] || die "module $m not found in $moddir"
-	add_mod "$p"
-done
-for m in "${order[@]}"; do
-	b=$(basename "$m")
-	b=${b%%.ko*}.ko
-	case "$m" in
-	*.xz) xz -dc "$moddir/$m" >"$root/mods/$b" ;;
-	*.zst) zstd -qdc "$moddir/$m" >"$root/mods/$b" ;;
-	*) cp "$moddir/$m" "$root/mods/$b" ;;
-	esac
-	echo "/mods/$b" >>"$root/mods/order"
-done
+"$top/scripts/lane-modules.sh" "$moddir" "$root/mods" kvm-amd 9p 9pnet_virtio virtio_pci || die "cannot stage the modules"
 
 # Arguments reach the inner runner through a file: no quoting games.
 if [ "${1:-}" = --cmd ]; then
