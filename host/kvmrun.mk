@@ -46,14 +46,14 @@ host/obj/kvmrun-san/%.o: host/tests/%.c config.mak
 	@mkdir -p $(@D)
 	$(HOSTCC) $(SAN_CFLAGS) -Ihost/tests -c $< -o $@
 
-host/kvmrun: $(KVMRUN_OBJS)
-	$(HOSTCC) $(HOST_CFLAGS) -o $@ $^ $(KVMRUN_LIBS)
+host/kvmrun: $(KVMRUN_OBJS) host/obj/ldflags
+	$(HOSTCC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -o $@ $(filter %.o,$^) $(KVMRUN_LIBS)
 
 $(KVMRUN_SAN): $(KVMRUN_SAN_OBJS)
 	$(HOSTCC) $(SAN_CFLAGS) -o $@ $^ $(KVMRUN_LIBS)
 
-host/ioctl-test: $(IOCTLTEST_OBJS)
-	$(HOSTCC) $(HOST_CFLAGS) -o $@ $^ $(KVMRUN_LIBS)
+host/ioctl-test: $(IOCTLTEST_OBJS) host/obj/ldflags
+	$(HOSTCC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -o $@ $(filter %.o,$^) $(KVMRUN_LIBS)
 
 KVMRUN_SANDIR := host/obj/kvmrun-san
 

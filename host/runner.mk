@@ -27,8 +27,8 @@ host/obj/runner-san/test-cfg.o: host/tests/test-cfg.c config.mak
 	@mkdir -p $(@D)
 	$(HOSTCC) $(SAN_CFLAGS) -c $< -o $@
 
-host/runner: $(RUNNER_OBJS)
-	$(HOSTCC) $(HOST_CFLAGS) -o $@ $^ -lm
+host/runner: $(RUNNER_OBJS) host/obj/ldflags
+	$(HOSTCC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -o $@ $(filter %.o,$^) -lm
 
 $(RUNNER_SAN): $(RUNNER_SAN_OBJS)
 	$(HOSTCC) $(SAN_CFLAGS) -o $@ $^ -lm

@@ -8,6 +8,9 @@
 #
 #   scripts/nested-kvm.sh [--kernel SPEC [--modules DIR]] [run_tests.sh options and tests]
 #   scripts/nested-kvm.sh [--kernel SPEC [--modules DIR]] --cmd 'COMMAND'
+#   scripts/nested-kvm.sh --vendor intel ...   kvm_intel under Bochs: see
+#                                             scripts/nested-intel.sh
+# --vendor (amd, the default, or intel) must come first.
 #
 # The KVM under test is the booted kernel's, not the host's: results
 # describe that kernel.  --kernel SPEC picks it (scripts/kernel-get.sh
@@ -63,6 +66,16 @@
 # not after NESTED_TIMEOUT.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
+vendor=amd
+case ${1:-} in
+--vendor) vendor=${2:-}; shift; shift ;;
+--vendor=*) vendor=${1#*=}; shift ;;
+esac
+case $vendor in
+amd) ;;
+intel) exec "$top/scripts/nested-intel.sh" "$@" ;;
+*) echo "nested-kvm: --vendor: amd or intel, not '$vendor'" >&2; exit 2 ;;
+esac
 qemu=${QEMU:-qemu-system-x86_64}
 cpu=${NESTED_CPU:-qemu64,+svm,+npt}
 mem=${NESTED_MEM:-2G}
