@@ -14,8 +14,9 @@
 # NESTED_KVM_INTEL_PARAMS (comma-separated, default enable_apicv=1); e.g.
 # --kvm-param enable_apicv=0, --kvm-param preemption_timer=1, ept=0.
 # kvm.ko gets NESTED_KVM_PARAMS (default force_emulation_prefix=1), as in the
-# AMD lane.  --kernel SPEC: an installed kernel release (uname -r) or
-# "installed" (the newest installed one, the default).  Other environment:
+# AMD lane.  --kernel SPEC [--modules DIR]: any kernel scripts/kernel-get.sh
+# resolves (installed, a Debian series/version/suite fetched into its
+# cache, or your own build), as in the AMD lane.  Other environment:
 # NESTED_KERNEL_ARGS (extra kernel arguments, see below), NESTED_BOCHS_IPS,
 # NESTED_BOCHS_LOG (quiet or full, see below), BOCHS_CACHE
 # (scripts/bochs-build.sh).
@@ -62,11 +63,13 @@ ips=${NESTED_BOCHS_IPS:-200000000}
 die() { echo "$me: $*" >&2; exit 2; }
 say() { echo "$me: $*" >&2; }
 
-spec=installed
+spec=${NESTED_KERNEL:-installed} kmods=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) [ $# -ge 2 ] || die "--kernel needs a SPEC"; spec=$2; shift 2 ;;
 	--kernel=*) spec=${1#*=}; shift ;;
+	--modules) [ $# -ge 2 ] || die "--modules needs a directory"; kmods=$2; shift 2 ;;
+	--modules=*) kmods=${1#*=}; shift ;;
 	--kvm-param) [ $# -ge 2 ] || die "--kvm-param needs NAME=VALUE"
 		intel_params="$intel_params,$2"; shift 2 ;;
 	--kvm-param=*) intel_params="$intel_params,${1#*=}"; shift ;;
@@ -102,17 +105,6 @@ vgarom=/usr/share/seabios/vgabios-stdvga.bin
 [ -f $vgarom ] || missing="$missing seabios"
 [ -z "$missing" ] || die "missing Debian packages:$missing (apt-get install$missing)"
 
-# The kernel: until a shared resolver exists, an installed one.
-case $spec in
-installed) kver=$(ls /lib/modules 2>/dev/null | sort -V | while read -r v; do
-	[ -f "/boot/vmlinuz-$v" ] && [ -f "/lib/modules/$v/modules.dep" ] && echo "$v"
-	done | tail -n 1) ;;
-*) kver=$spec ;;
-esac
-[ -n "$kver" ] || die "no installed kernel (apt-get install linux-image-amd64)"
-[ -f "/boot/vmlinuz-$kver" ] && [ -f "/lib/modules/$kver/modules.dep" ] ||
-	die "--kernel $spec: no /boot/vmlinuz-$kver with /lib/modules/$kver"
-moddir=/lib/modules/$kver
 
 bochs_dir=$("$top/scripts/bochs-build.sh") || die "no Bochs (scripts/bochs-build.sh failed)"
 
@@ -138,7 +130,14 @@ cp "$top/scripts/lane-frame.sh" "$root/bin/lane-frame"
 
 # Modules, dependencies first: kvm-intel, and ata_piix + sd_mod for the
 # result disk.
-"$top/scripts/lane-modules.sh" "$moddir" "$root/mods" kvm-intel ata_piix sd_mod || die "cannot stage the modules"
+# The kernel (scripts/kernel-get.sh, shared with the AMD lane) and its
+# modules in load order, built-in ones left out.
+"$top/scripts/kernel-get.sh" --vendor intel --stage "$root/mods" --also ata_piix,sd_mod \
+	${kmods:+--modules "$kmods"} "$spec" >"$work/kernel" || exit 2
+kimage=$(sed -n 's/^image=//p' "$work/kernel")
+kver=$(sed -n 's/^version=//p' "$work/kernel")
+sed -n 's/^source=//p' "$work/kernel" >"$root/lane/kernel_source"
+say "kernel $kver ($(cat "$root/lane/kernel_source"))"
 
 # What to run: one argument per file (no quoting games in busybox sh).
 if [ -n "$cmd" ]; then
@@ -171,7 +170,11 @@ for m in $(cat /mods/order); do
 	kvm.ko) p=$(tr , ' ' </lane/kvm_params) ;;
 	kvm-intel.ko) p=$(tr , ' ' </lane/kvm_intel_params) ;;
 	esac
-	insmod "$m" $p || echo "nested-intel: insmod $m $p failed"
+	insmod "/mods/$m" $p || echo "nested-intel: insmod $m $p failed"
+done
+# Modules the kernel has no file for and no modules.builtin entry about.
+for m in $(cat /mods/builtin 2>/dev/null); do
+	[ -d "/sys/module/$m" ] || echo "nested-intel: $m is neither a module of this kernel nor visibly built in (no /sys/module/$m)"
 done
 if [ -e /dev/kvm ]; then
 	echo "lane: kvm-ready $(cat /proc/uptime)" >$hb
@@ -188,6 +191,7 @@ done
 while sleep 5; do echo "lane: alive $(cat /proc/uptime)" >$hb; done &
 echo 4 >/proc/sys/kernel/printk
 cd /usr/share/kvm-msrfilter-tests
+export KERNEL_SOURCE="$(cat /lane/kernel_source)"
 if [ -f /lane/cmd ]; then
 	sh -c "$(cat /lane/cmd)"
 else
@@ -218,7 +222,7 @@ chmod +x "$root/init"
 iso=$work/iso
 mkdir -p "$iso/isolinux"
 cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 "$iso/isolinux/"
-cp "/boot/vmlinuz-$kver" "$iso/vmlinuz"
+cp "$kimage" "$iso/vmlinuz"
 cp "$work/initrd" "$iso/initrd"
 cat >"$iso/isolinux/isolinux.cfg" <<EOF
 serial 0 115200
