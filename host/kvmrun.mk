@@ -9,7 +9,7 @@ KVMRUN_CORE := host/kvmrun-util.c host/kvmrun-opts.c host/kvmrun-env.c \
 	host/kvmrun-kvm.c host/kvmrun-msr.c host/kvmrun-serial.c \
 	host/kvmrun-exits.c host/filter.c host/mbload.c
 KVMRUN_SRCS := host/kvmrun.c host/kvmrun-vm.c host/kvmrun-run.c \
-	host/kvmrun-ctrl.c $(KVMRUN_CORE)
+	host/kvmrun-ctrl.c host/kvmrun-virt.c $(KVMRUN_CORE)
 KVMRUN_OBJS := $(patsubst host/%.c,host/obj/kvmrun/%.o,$(KVMRUN_SRCS))
 KVMRUN_SAN_OBJS := $(patsubst host/%.c,host/obj/kvmrun-san/%.o,$(KVMRUN_SRCS))
 KVMRUN_SAN := host/obj/kvmrun-san/kvmrun
