@@ -68,7 +68,7 @@ host/obj/tests/test-mbload: $(addprefix $(KVMRUN_SANDIR)/,test-mbload.o mbload.o
 	$(HOSTCC) $(SAN_CFLAGS) -o $@ $^
 
 host/obj/tests/test-kvmrun-opts: $(addprefix $(KVMRUN_SANDIR)/,test-kvmrun-opts.o \
-		kvmrun-opts.o kvmrun-env.o kvmrun-util.o)
+		kvmrun-opts.o kvmrun-env.o kvmrun-virt.o kvmrun-util.o)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(SAN_CFLAGS) -o $@ $^
 
