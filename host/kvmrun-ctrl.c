@@ -274,6 +274,8 @@ static void op_info(struct vm *vm, struct kvmrun_info *i)
 		.cap_user_space_msr = vm->cap_user_space_msr,
 		.cap_coalesced_pio = vm->cap_coalesced_pio,
 		.console = ctrl_console_flags(vm),
+		.info_version = KVMRUN_INFO_VERSION,
+		.x2apic_virt = vm->x2apic_virt,
 	};
 }
 

@@ -12,6 +12,7 @@
 #include "kvmrun.h"
 #include "kvmrun-env.h"
 #include "kvmrun-util.h"
+#include "kvmrun-virt.h"
 #include "mbload.h"
 
 /* The multiboot command line, as QEMU builds it: image path + arguments. */
@@ -44,6 +45,7 @@ static void add_harness_env(struct vm *vm, struct sbuf *env, int filter_err)
 
 	env_read_host("/sys", &host);
 	env_add_harness(env, &run, &host);
+	vm->x2apic_virt = virt_x2apic_probe(vm->sys_fd, &host);
 }
 
 int main(int argc, char **argv)

@@ -13,6 +13,7 @@
  *   kvmrun-msr.c      MSR exit policy and statistics
  *   kvmrun-kvm.c      filter conversion, entry state, CPUID (shared with
  *                     ioctl-test)
+ *   kvmrun-virt.c     which x2APIC writes the CPU handles (APIC virtualization)
  *   mbload.c          multiboot loader;  filter.c  filter descriptions
  */
 #ifndef HOST_KVMRUN_H
@@ -72,6 +73,7 @@ struct vm {
 	int x2apic_cpuid;		/* what the vCPUs get: 0 / 1 */
 	bool tsc_deadline_cpuid;	/* CPUID.1:ECX.TSC_DEADLINE given */
 	int cap_msr_filter, cap_user_space_msr, cap_coalesced_pio;
+	uint32_t x2apic_virt;		/* KVMRUN_X2APIC_VIRT_* (kvmrun-virt.c) */
 	uint32_t exit_mask;		/* last mask KVM accepted */
 	size_t run_size;
 	unsigned int nvcpus;

@@ -9,7 +9,7 @@ KVMRUN_CORE := host/kvmrun-util.c host/kvmrun-opts.c host/kvmrun-env.c \
 	host/kvmrun-kvm.c host/kvmrun-msr.c host/kvmrun-serial.c \
 	host/kvmrun-exits.c host/filter.c host/mbload.c
 KVMRUN_SRCS := host/kvmrun.c host/kvmrun-vm.c host/kvmrun-run.c \
-	host/kvmrun-ctrl.c $(KVMRUN_CORE)
+	host/kvmrun-ctrl.c host/kvmrun-virt.c $(KVMRUN_CORE)
 KVMRUN_OBJS := $(patsubst host/%.c,host/obj/kvmrun/%.o,$(KVMRUN_SRCS))
 KVMRUN_SAN_OBJS := $(patsubst host/%.c,host/obj/kvmrun-san/%.o,$(KVMRUN_SRCS))
 KVMRUN_SAN := host/obj/kvmrun-san/kvmrun
@@ -68,7 +68,7 @@ host/obj/tests/test-mbload: $(addprefix $(KVMRUN_SANDIR)/,test-mbload.o mbload.o
 	$(HOSTCC) $(SAN_CFLAGS) -o $@ $^
 
 host/obj/tests/test-kvmrun-opts: $(addprefix $(KVMRUN_SANDIR)/,test-kvmrun-opts.o \
-		kvmrun-opts.o kvmrun-env.o kvmrun-util.o)
+		kvmrun-opts.o kvmrun-env.o kvmrun-virt.o kvmrun-util.o)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(SAN_CFLAGS) -o $@ $^
 

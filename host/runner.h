@@ -204,6 +204,10 @@ const char *find_in_path(const char *name, char *buf, size_t size);
 
 /* runner_host.c */
 void host_probe(struct runner *r);
+/* "module.parameter" is one of the KVM parameters host_probe() records. */
+bool host_param_name_known(const char *name);
+/* Its value on this host, or NULL when the parameter is absent. */
+const char *host_param(const struct host_facts *h, const char *name);
 const char *host_qemu_version(struct runner *r, const char *cmd);
 
 /* runner_vmm.c */

@@ -28,6 +28,9 @@ static const char *const kvm_params[][2] = {
 	{ "kvm", "force_emulation_prefix" },
 	{ "kvm", "enable_pmu" },
 	{ "kvm_intel", "enable_apicv" },
+	{ "kvm_intel", "flexpriority" },
+	{ "kvm_intel", "enable_ipiv" },
+	{ "kvm_intel", "preemption_timer" },
 	{ "kvm_intel", "nested" },
 	{ "kvm_intel", "preemption_timer" },
 	{ "kvm_intel", "ept" },
@@ -37,6 +40,29 @@ static const char *const kvm_params[][2] = {
 	{ "kvm_amd", "enable_apicv" },
 	{ "kvm_amd", "nested" },
 };
+
+bool host_param_name_known(const char *name)
+{
+	size_t i, n;
+
+	for (i = 0; i < sizeof(kvm_params) / sizeof(kvm_params[0]); i++) {
+		n = strlen(kvm_params[i][0]);
+		if (!strncmp(name, kvm_params[i][0], n) && name[n] == '.' &&
+		    !strcmp(name + n + 1, kvm_params[i][1]))
+			return true;
+	}
+	return false;
+}
+
+const char *host_param(const struct host_facts *h, const char *name)
+{
+	int i;
+
+	for (i = 0; i < h->nparams; i++)
+		if (!strcmp(h->param_names[i], name))
+			return h->param_values[i];
+	return NULL;
+}
 
 static char *trim(char *s)
 {
@@ -137,6 +163,8 @@ static void cpu_facts(struct host_facts *h)
 void host_probe(struct runner *r)
 {
 	struct host_facts *h = &r->host;
+	/* RUNNER_SYSFS: another /sys, for the runner's own tests */
+	const char *sysfs = getenv("RUNNER_SYSFS") ?: "/sys";
 	struct utsname u;
 	bool have_uname = !uname(&u);
 	char err[256];
@@ -151,7 +179,7 @@ void host_probe(struct runner *r)
 	cpu_facts(h);
 	h->kvm_module = "none";
 	for (i = 0; i < sizeof(vendor_modules) / sizeof(vendor_modules[0]); i++) {
-		char *path = xasprintf("/sys/module/%s", vendor_modules[i]);
+		char *path = xasprintf("%s/module/%s", sysfs, vendor_modules[i]);
 		bool present = !access(path, F_OK);
 
 		free(path);
@@ -161,8 +189,8 @@ void host_probe(struct runner *r)
 		}
 	}
 	for (i = 0; i < sizeof(kvm_params) / sizeof(kvm_params[0]); i++) {
-		char *path = xasprintf("/sys/module/%s/parameters/%s", kvm_params[i][0],
-				       kvm_params[i][1]);
+		char *path = xasprintf("%s/module/%s/parameters/%s", sysfs,
+				       kvm_params[i][0], kvm_params[i][1]);
 		char *v = read_small_file(path, 256, err, sizeof(err));
 
 		free(path);

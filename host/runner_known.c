@@ -10,10 +10,13 @@
  *
  * The optional [when ...] list restricts an entry to runs where every
  * condition holds: vmm (kvmrun, qemu), accel (kvm, tcg; QEMU only), kernel
- * (the release of the kernel the runner runs on, uname -r) and kvm_module
- * (the vendor module loaded: kvm_intel, kvm_amd, kvm_pvm, ...).  Prefer a
- * guest-side probe to a kernel condition; this file is for differences
- * that are known, explained and waiting for a fix.
+ * (the release of the kernel the runner runs on, uname -r), kvm_module
+ * (the vendor module loaded: kvm_intel, kvm_amd, kvm_pvm, ...) and any KVM
+ * module parameter results.json records, by its "module.parameter" name
+ * (kvm_intel.enable_apicv=Y, kvm.ignore_msrs=N, ...; a parameter the host
+ * does not have matches nothing).  Prefer a guest-side probe to a kernel
+ * condition; this file is for differences that are known, explained and
+ * waiting for a fix.
  *
  * A whole-test entry turns FAIL and TIMEOUT into XFAIL, and PASS into
  * XPASS (the bug is gone: remove the entry).  Subtest entries match the
@@ -67,9 +70,10 @@ static int parse_conds(struct runner *r, char *line, struct known *k, int lineno
 		for (i = 0; i < sizeof(cond_keys) / sizeof(cond_keys[0]); i++)
 			if (!strcmp(tok, cond_keys[i]))
 				break;
-		if (i == sizeof(cond_keys) / sizeof(cond_keys[0])) {
+		if (i == sizeof(cond_keys) / sizeof(cond_keys[0]) && !host_param_name_known(tok)) {
 			snprintf(err, errlen, "%s:%d: unknown condition '%s' (vmm, accel, "
-				 "kernel or kvm_module)", r->known_path, lineno, tok);
+				 "kernel, kvm_module or a KVM parameter such as "
+				 "kvm_intel.enable_apicv)", r->known_path, lineno, tok);
 			return -1;
 		}
 		k->conds[k->nconds].key = xstrdup(tok);
@@ -92,17 +96,22 @@ static const char *cond_value(const struct runner *r, const struct job *j,
 		return j->plan.accel ? j->plan.accel : "";
 	if (!strcmp(key, "kernel"))
 		return r->host.kernel;
-	return r->host.kvm_module;
+	if (!strcmp(key, "kvm_module"))
+		return r->host.kvm_module;
+	return host_param(&r->host, key);
 }
 
 static bool conds_hold(const struct runner *r, const struct known *k,
 		       const struct job *j)
 {
+	const char *v;
 	int i;
 
-	for (i = 0; i < k->nconds; i++)
-		if (fnmatch(k->conds[i].glob, cond_value(r, j, k->conds[i].key), 0))
+	for (i = 0; i < k->nconds; i++) {
+		v = cond_value(r, j, k->conds[i].key);
+		if (!v || fnmatch(k->conds[i].glob, v, 0))
 			return false;
+	}
 	return true;
 }
 

@@ -44,7 +44,8 @@
  * New ops and flags are added without changing KVMRUN_PROTO_VERSION: an
  * older kvmrun answers an unknown op with KVMRUN_ST_BADOP and leaves
  * kvmrun_info.console 0 (it was a reserved word), so a guest falls back to
- * the UART by itself.
+ * the UART by itself.  New kvmrun_info fields are appended and versioned by
+ * kvmrun_info.info_version (KVMRUN_INFO_VERSION).
  */
 #ifndef KVMRUN_PROTO_H
 #define KVMRUN_PROTO_H
@@ -122,7 +123,31 @@ struct kvmrun_info {
 	int32_t cap_user_space_msr;
 	int32_t cap_coalesced_pio;
 	uint32_t console;		/* KVMRUN_CONSOLE_* (was reserved: 0) */
+	/* Since KVMRUN_INFO_VERSION 2 (an older kvmrun leaves them 0): */
+	uint32_t info_version;		/* KVMRUN_INFO_VERSION */
+	uint32_t x2apic_virt;		/* KVMRUN_X2APIC_VIRT_* */
 };
+
+/*
+ * The layout of kvmrun_info: fields are only ever appended, and a guest's
+ * block is zeroed before the request, so info_version 0 means "a kvmrun
+ * from before version 2: the fields after console are absent".
+ */
+#define KVMRUN_INFO_VERSION	2
+
+/*
+ * kvmrun_info.x2apic_virt: x2APIC MSR writes that the CPU itself handles
+ * for this VM's vCPUs in x2APIC mode (in-kernel LAPIC), so that KVM never
+ * sees them (lib/msrfilter.h, MSRF_CPU_X2APIC_*, says what the guest gets
+ * instead).  KNOWN: the harness could tell; without it the other bits
+ * mean nothing.  TPR: WRMSR 0x808 (kvm_intel sets "use TPR shadow" and
+ * "virtualize x2APIC mode" whenever the CPU has them).  VID: also EOI
+ * (0x80B) and SELF_IPI (0x83F) writes (kvm_intel with APICv active:
+ * virtual-interrupt delivery).
+ */
+#define KVMRUN_X2APIC_VIRT_KNOWN	(1u << 0)
+#define KVMRUN_X2APIC_VIRT_TPR		(1u << 1)
+#define KVMRUN_X2APIC_VIRT_VID		(1u << 2)
 
 /*
  * kvmrun_info.console.  NO_FLOW: COM1's LSR always reads "transmitter
@@ -322,7 +347,7 @@ struct kvmrun_exits {
 };
 
 _Static_assert(sizeof(struct kvmrun_req_hdr) == 32, "header layout");
-_Static_assert(sizeof(struct kvmrun_info) == 48, "info layout");
+_Static_assert(sizeof(struct kvmrun_info) == 56, "info layout");
 _Static_assert(KVMRUN_EXIT_NKINDS <= KVMRUN_EXIT_KINDS_MAX, "exit kinds");
 _Static_assert(sizeof(struct kvmrun_msr_filter) == 392, "kvm_msr_filter layout");
 _Static_assert(sizeof(struct kvmrun_policy_entry) == 16, "policy entry layout");

@@ -298,16 +298,47 @@ static enum msrf_outcome outcome(const struct msrf_ctx *ctx, uint32_t index,
 enum msrf_outcome msrf_outcome(const struct msrf_ctx *ctx, uint32_t index,
 			       uint32_t type, enum msrf_kvm_class baseline)
 {
+	if (msrf_is_x2apic(index) && type == MSRF_ACCESS_WRITE)
+		return msrf_outcome_write(ctx, index, 0, baseline);
 	if (msrf_is_x2apic(index))
 		baseline = msrf_x2apic_class(index, type, ctx->apic_mode,
 					     ctx->irqchip);
 	return outcome(ctx, index, type, baseline);
 }
 
+/*
+ * kvm_intel sets "virtualize x2APIC mode" only for an in-kernel LAPIC in
+ * x2APIC mode (vmx_set_virtual_apic_mode()); see MSRF_CPU_X2APIC_* for the
+ * rest.
+ */
+bool msrf_cpu_handles_write(const struct msrf_ctx *ctx, uint32_t index)
+{
+	if (ctx->irqchip == MSRF_IRQCHIP_NONE || ctx->apic_mode != MSRF_APIC_X2APIC)
+		return false;
+	switch (index) {
+	case X2APIC_TPR:
+		return ctx->cpu_x2apic & MSRF_CPU_X2APIC_TPR;
+	case X2APIC_EOI:
+	case X2APIC_SELF_IPI:
+		return ctx->cpu_x2apic & MSRF_CPU_X2APIC_VID;
+	}
+	return false;
+}
+
+/* The CPU's own check of a write it virtualizes (SDM, see msrfilter.h). */
+static enum msrf_outcome cpu_x2apic_write(uint32_t index, uint64_t value)
+{
+	if (index == X2APIC_EOI)
+		return value ? MSRF_GP : MSRF_V;
+	return value >> 8 ? MSRF_GP : MSRF_V;
+}
+
 enum msrf_outcome msrf_outcome_write(const struct msrf_ctx *ctx,
 				     uint32_t index, uint64_t value,
 				     enum msrf_kvm_class baseline)
 {
+	if (msrf_cpu_handles_write(ctx, index))
+		return cpu_x2apic_write(index, value);
 	if (msrf_is_x2apic(index))
 		baseline = msrf_x2apic_write_class(index, value, ctx->apic_mode,
 						   ctx->irqchip);

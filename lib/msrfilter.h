@@ -95,12 +95,32 @@ enum msrf_outcome {
 	MSRF_IGNORED,		/* ignore_msrs=1: read gives 0, write dropped */
 };
 
+/*
+ * x2APIC MSR writes the CPU handles itself, so that KVM never sees them
+ * (Intel SDM Vol. 3C, "Virtualizing MSR-Based APIC Accesses", section 29.5
+ * of the 2016-2023 editions, WRMSR): in x2APIC mode with an in-kernel
+ * LAPIC, when KVM lets the write through the MSR bitmap.
+ *   TPR: "use TPR shadow" and "virtualize x2APIC mode" are set: WRMSR 808H
+ *     raises #GP(0) if bits 63:8 of EDX:EAX are not all 0, else writes
+ *     VTPR (TPR virtualization).
+ *   VID: "virtual-interrupt delivery" too: WRMSR 80BH (EOI) raises #GP(0)
+ *     for any non-zero value, else EOI virtualization; WRMSR 83FH
+ *     (SELF_IPI) raises #GP(0) if bits 63:8 are not all 0, else self-IPI
+ *     virtualization.
+ * Either way no INVAL exit can happen for these writes whatever the exit
+ * mask says, and values KVM would accept (TPR bits 31:8, a non-zero EOI)
+ * #GP.  What holds is reported by the harness (kvmrun_info.x2apic_virt).
+ */
+#define MSRF_CPU_X2APIC_TPR	(1u << 0)
+#define MSRF_CPU_X2APIC_VID	(1u << 1)
+
 struct msrf_ctx {
 	const struct msrf_filter *filter;	/* NULL = no filter installed */
 	enum msrf_apic_mode apic_mode;
 	enum msrf_irqchip irqchip;
 	uint32_t exit_mask;			/* KVM_CAP_X86_USER_SPACE_MSR */
 	bool ignore_msrs;			/* kvm.ignore_msrs */
+	uint32_t cpu_x2apic;			/* MSRF_CPU_X2APIC_* */
 };
 
 /*
@@ -189,10 +209,15 @@ enum msrf_kvm_class msrf_x2apic_class_ex(uint32_t index, uint32_t type,
  */
 enum msrf_outcome msrf_outcome(const struct msrf_ctx *ctx, uint32_t index,
 			       uint32_t type, enum msrf_kvm_class baseline);
-/* A write of 'value': same, with the x2APIC value checks applied. */
+/*
+ * A write of 'value': same, with the x2APIC value checks applied, by KVM or,
+ * for the writes ctx->cpu_x2apic names, by the CPU.
+ */
 enum msrf_outcome msrf_outcome_write(const struct msrf_ctx *ctx,
 				     uint32_t index, uint64_t value,
 				     enum msrf_kvm_class baseline);
+/* True when the CPU, not KVM, decides this x2APIC write under ctx. */
+bool msrf_cpu_handles_write(const struct msrf_ctx *ctx, uint32_t index);
 /*
  * The outcome a KVM_EXIT_X86_RDMSR/WRMSR with run->msr.reason 'reason'
  * stands for (exactly one MSRF_EXIT_* bit), or -1 for anything else.

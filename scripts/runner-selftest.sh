@@ -788,6 +788,37 @@ printf 'a b c\n' >"$tmp/known3"
 run --known-failures "$tmp/known3" pass
 expect_rc "malformed known-failures exits 2" 2
 
+# Conditions on host facts, from a fake /sys (RUNNER_SYSFS): kvm_intel with
+# enable_apicv=Y, nested absent.
+mkdir -p "$tmp/sys/module/kvm_intel/parameters" "$tmp/sys/module/kvm/parameters"
+echo Y >"$tmp/sys/module/kvm_intel/parameters/enable_apicv"
+echo N >"$tmp/sys/module/kvm/parameters/ignore_msrs"
+cat >"$tmp/known-cond" <<'EOF2'
+fail/fail: b is* [when kvm_module=kvm_intel kvm_intel.enable_apicv=Y kvm.ignore_msrs=N]   # apicv bug
+fail2 [when kvm_intel.enable_apicv=N]   # only without APICv
+known-sub-fail [when kvm_intel.nested=*]   # nested absent: never holds
+EOF2
+RUNNER_SYSFS=$tmp/sys run --known-failures "$tmp/known-cond" fail fail2 known-sub-fail
+expect_line "KVM parameter condition that holds: XFAIL" \
+	"XFAIL fail (known failure: apicv bug; 1 FAIL line, first: fail: b is wrong)"
+expect_line "KVM parameter condition that does not hold: FAIL" \
+	"FAIL fail2 (2 tests, 2 unexpected failures)"
+expect_line "a parameter the host lacks matches no glob, not even '*'" \
+	"FAIL known-sub-fail (3 tests, 1 unexpected failure)"
+if grep -q '"kvm_intel.enable_apicv": "Y"' "$LOGDIR/$(latest)/results.json"; then
+	pass "RUNNER_SYSFS facts reach results.json"
+else
+	fail "RUNNER_SYSFS facts reach results.json" "$(grep -o '"kvm_params": {[^}]*}' "$LOGDIR/$(latest)/results.json")"
+fi
+printf 'fail [when kvm_intel.no_such_param=Y]   # typo\n' >"$tmp/known4"
+run --known-failures "$tmp/known4" pass
+expect_rc "unknown KVM parameter condition exits 2" 2
+expect_file_has() {
+	if grep -qF -- "$3" "$2"; then pass "$1"; else fail "$1" "$(head -c 300 "$2")"; fi
+}
+expect_file_has "unknown condition names file:line and the key" "$err" \
+	"$tmp/known4:1: unknown condition 'kvm_intel.no_such_param'"
+
 # ---- every output tells the same story, for every status ---------------------------
 # check-outputs.py checks results.json (against host/results.schema.json),
 # the human lines, results.tap and junit.xml of one run against each other

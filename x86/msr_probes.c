@@ -23,10 +23,20 @@
  *   Needs kvm.force_emulation_prefix=1 (KVM_FORCE_EMULATION_PREFIX in the
  *   environment, and the prefix must not #UD).
  *
+ * icr: the same fastpath takes x2APIC ICR writes (fixed, physical, no
+ *   shorthand, not broadcast: handle_fastpath_set_x2apic_icr_irqoff in 6.1,
+ *   __handle_fastpath_wrmsr later) straight from the VM-exit.  The
+ *   x2APIC range is exempt from filtering, so under a deny-all filter
+ *   (0x800-0x8ff covered explicitly) a self-IPI sent that way must do
+ *   exactly what it does without a filter and what the slow path (the
+ *   "self" shorthand) does: V and one interrupt; an ICR write with a
+ *   reserved bit must be rejected as the model says (GP or X(I)) and
+ *   deliver nothing.  Needs an in-kernel LAPIC and x2APIC.
+ *
  * The FEP forms cannot go through msr_observe_*(), so this test keeps its
  * own copy of the host's exit count and uses only observe() below.
  *
- * Arguments: tsc-deadline, fep (default: both).
+ * Arguments: tsc-deadline, fep, icr (default: all).
  */
 #include "libcflat.h"
 #include "apic.h"
@@ -398,6 +408,85 @@ static void test_fep(void)
 	report_prefix_pop();
 }
 
+/* ---- icr ----------------------------------------------------------------------- */
+
+#define ICR_VECTOR		0xe6
+#define ICR_DEST_SELF		(1u << 18)	/* shorthand "self": not the fastpath */
+#define ICR_RESERVED_BIT13	(1u << 13)
+
+static volatile unsigned int icr_irqs;
+
+static void icr_handler(struct ex_regs *regs)
+{
+	icr_irqs++;
+	wrmsr(APIC_REG_TO_MSR(APIC_EOI), 0);
+}
+
+/* One ICR write checked against the model, then the interrupts it sent. */
+static void icr_send(u64 icr, const char *what)
+{
+	unsigned int before = icr_irqs;
+	struct msrf_ctx ctx;
+	bool applied;
+
+	msrtest_ctx(&ctx);
+	applied = msrf_outcome_write(&ctx, APIC_REG_TO_MSR(APIC_ICR), icr, MSRF_KVM_OK) == MSRF_V;
+	msr_check_write(APIC_REG_TO_MSR(APIC_ICR), icr, MSRF_KVM_OK, what);
+	safe_halt_window();
+	report(icr_irqs == before + applied, "wrmsr 0x830%s sends %u interrupt%s", what,
+	       applied, applied == 1 ? "" : "s");
+	if (icr_irqs != before + applied)
+		report_info("%u interrupts came", icr_irqs - before);
+}
+
+static void icr_pass(const char *name)
+{
+	u64 self = (u64)x2apic_read(APIC_ID) << 32 | ICR_VECTOR;
+
+	report_prefix_push(name);
+	icr_send(self, " (self-IPI, physical, no shorthand: fastpath)");
+	icr_send(ICR_DEST_SELF | ICR_VECTOR, " (self-IPI, shorthand self)");
+	icr_send(self | ICR_RESERVED_BIT13, " (self-IPI, reserved bit 13)");
+	report_prefix_pop();
+}
+
+static void test_icr(void)
+{
+	static const u32 masks[] = {
+		0, MSRF_EXIT_FILTER | MSRF_EXIT_UNKNOWN | MSRF_EXIT_INVAL,
+	};
+	static struct msrf_filter deny;
+	unsigned int i;
+
+	report_prefix_push("icr");
+	if (!x2apic_on) {
+		report_skip("x2APIC ICR fastpath probe: needs x2APIC mode (x2APIC in CPUID "
+			    "and an in-kernel LAPIC)");
+		report_prefix_pop();
+		return;
+	}
+	msrf_filter_init(&deny, MSRF_DEFAULT_DENY);
+	msrf_add_range(&deny, 0, 0x2000, MSRF_READ | MSRF_WRITE, false);
+	handle_exception(ICR_VECTOR, icr_handler);
+	x2apic_write(APIC_SPIV, APIC_SPIV_ENABLE | 0xff);
+	for (i = 0; i < ARRAY_SIZE(masks); i++) {
+		report_prefix_pushf("mask %u", masks[i]);
+		if (msrtest_set_mask(masks[i]))
+			report_abort("cannot set exit mask %u", masks[i]);
+		if (msrtest_filter_off())
+			report_abort("cannot turn filtering off");
+		icr_pass("no filter");
+		if (msrtest_install(&deny))
+			report_abort("cannot install the deny-all filter");
+		icr_pass("deny-all");
+		if (msrtest_filter_off())
+			report_abort("cannot turn filtering off");
+		report_prefix_pop();
+	}
+	handle_exception(ICR_VECTOR, NULL);
+	report_prefix_pop();
+}
+
 /* x2APIC when the vCPU has it and an in-kernel LAPIC serves it. */
 static void pick_apic_mode(void)
 {
@@ -422,5 +511,7 @@ int main(int argc, char **argv, char **envp)
 		test_tsc_deadline();
 	if (arg_selected(argc, argv, "fep"))
 		test_fep();
+	if (arg_selected(argc, argv, "icr"))
+		test_icr();
 	return report_summary();
 }

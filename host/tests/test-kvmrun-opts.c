@@ -11,6 +11,7 @@
 
 #include "kvmrun-env.h"
 #include "kvmrun-opts.h"
+#include "kvmrun-virt.h"
 #include "kvmrun_proto.h"
 #include "test-kvmrun.h"
 
@@ -263,6 +264,39 @@ static void test_env_host(void)
 	check_true("env: an odd value is unknown", h.ignore_msrs == -1);
 }
 
+/* Which x2APIC writes the CPU handles (kvmrun-virt.c). */
+static void test_x2apic_virt(void)
+{
+	const uint64_t tpr = VIRT_CTLS_TPR_SHADOW, x2 = VIRT_CTLS2_X2APIC_MODE;
+	const uint32_t K = KVMRUN_X2APIC_VIRT_KNOWN, T = KVMRUN_X2APIC_VIRT_TPR,
+		       V = KVMRUN_X2APIC_VIRT_VID;
+	struct virt_vmx_ctls both = { true, tpr, x2 }, none = { false, 0, 0 };
+	struct virt_vmx_ctls no_x2 = { true, tpr, 0 }, no_tpr = { true, 0, x2 };
+	struct env_host h = { .enable_apicv = 1, .vendor_module = "kvm_intel" };
+
+	check_u64("virt: kvm_intel, APICv, TPR shadow + x2APIC mode", K | T | V,
+		  virt_x2apic_decide(&h, &both));
+	check_u64("virt: kvm_intel, no VMX controls (nested=0): unknown", 0,
+		  virt_x2apic_decide(&h, &none));
+	check_u64("virt: kvm_intel without virtualize x2APIC mode", K,
+		  virt_x2apic_decide(&h, &no_x2));
+	check_u64("virt: kvm_intel without TPR shadow", K, virt_x2apic_decide(&h, &no_tpr));
+	h.enable_apicv = 0;
+	check_u64("virt: kvm_intel, APICv off: TPR only", K | T, virt_x2apic_decide(&h, &both));
+	h.enable_apicv = -1;
+	check_u64("virt: kvm_intel, enable_apicv unreadable: unknown", 0,
+		  virt_x2apic_decide(&h, &both));
+	h.vendor_module = "kvm_amd";
+	h.enable_apicv = 0;
+	check_u64("virt: kvm_amd without AVIC: nothing", K, virt_x2apic_decide(&h, &none));
+	h.enable_apicv = 1;
+	check_u64("virt: kvm_amd with AVIC: unknown", 0, virt_x2apic_decide(&h, &none));
+	h.vendor_module = "kvm_pvm";
+	check_u64("virt: kvm_pvm: nothing", K, virt_x2apic_decide(&h, &both));
+	h.vendor_module = "unknown";
+	check_u64("virt: unknown module: unknown", 0, virt_x2apic_decide(&h, &both));
+}
+
 static void test_env_harness(void)
 {
 	struct env_host h = { .ignore_msrs = 0, .force_emulation_prefix = -1,
@@ -309,6 +343,7 @@ int main(void)
 	}
 	test_env_file();
 	test_env_host();
+	test_x2apic_virt();
 	test_env_harness();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	r = system(cmd);

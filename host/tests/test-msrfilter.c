@@ -1115,6 +1115,91 @@ static void test_x2apic_write_values(void)
 		    msrf_x2apic_class(0x900, R, MSRF_APIC_X2APIC, MSRF_IRQCHIP_FULL));
 }
 
+/*
+ * Writes the CPU virtualizes (msrfilter.h, MSRF_CPU_X2APIC_*): the CPU's
+ * value check replaces KVM's, whatever the exit mask and the filter say.
+ * expect[0] without CPU virtualization, [1] TPR only, [2] TPR and VID;
+ * mask 0 / INVAL.
+ */
+struct cpu_case {
+	uint32_t index;
+	uint64_t value;
+	const char *why;
+	enum msrf_outcome expect[3][2];
+};
+
+#define SAME3(m0, mi) { { m0, mi }, { m0, mi }, { m0, mi } }
+static const struct cpu_case cpu_cases[] = {
+	{ 0x808, 0x20, "TPR valid", SAME3(MSRF_V, MSRF_V) },
+	{ 0x808, 1ull << 32, "TPR bit 32",
+	  { { MSRF_GP, MSRF_X_INVAL }, { MSRF_GP, MSRF_GP }, { MSRF_GP, MSRF_GP } } },
+	{ 0x808, 0x100, "TPR bit 8 (KVM takes 31:8)",
+	  { { MSRF_V, MSRF_V }, { MSRF_GP, MSRF_GP }, { MSRF_GP, MSRF_GP } } },
+	{ 0x80B, 0, "EOI 0", SAME3(MSRF_V, MSRF_V) },
+	{ 0x80B, 1, "EOI non-zero",
+	  { { MSRF_V, MSRF_V }, { MSRF_V, MSRF_V }, { MSRF_GP, MSRF_GP } } },
+	{ 0x80B, 1ull << 32, "EOI bit 32",
+	  { { MSRF_GP, MSRF_X_INVAL }, { MSRF_GP, MSRF_X_INVAL }, { MSRF_GP, MSRF_GP } } },
+	{ 0x83F, 0xe5, "SELF_IPI vector", SAME3(MSRF_V, MSRF_V) },
+	{ 0x83F, 0x100, "SELF_IPI bit 8",
+	  { { MSRF_GP, MSRF_X_INVAL }, { MSRF_GP, MSRF_X_INVAL }, { MSRF_GP, MSRF_GP } } },
+	/* Registers the CPU never takes stay KVM's. */
+	{ 0x828, 1, "ESR non-zero", SAME3(MSRF_GP, MSRF_X_INVAL) },
+	{ 0x830, 0x2000, "ICR reserved bit 13", SAME3(MSRF_GP, MSRF_X_INVAL) },
+	{ 0x8FF, 0, "0x8FF", SAME3(MSRF_GP, MSRF_X_INVAL) },
+};
+
+static void test_x2apic_cpu_writes(void)
+{
+	static const uint32_t cpu[3] = {
+		0, MSRF_CPU_X2APIC_TPR, MSRF_CPU_X2APIC_TPR | MSRF_CPU_X2APIC_VID,
+	};
+	static const uint32_t cmask[2] = { 0, MSRF_EXIT_INVAL };
+	struct msrf_ctx ctx = {
+		.filter = &fa, .apic_mode = MSRF_APIC_X2APIC, .irqchip = MSRF_IRQCHIP_SPLIT,
+	};
+	char name[160];
+	size_t i, c, m;
+
+	/* The x2APIC range is exempt: a deny-all filter changes nothing. */
+	msrf_filter_init(&fa, MSRF_DEFAULT_DENY);
+	msrf_add_range(&fa, 0, 0x2000, RW, false);
+	for (i = 0; i < sizeof(cpu_cases) / sizeof(cpu_cases[0]); i++) {
+		const struct cpu_case *w = &cpu_cases[i];
+
+		for (c = 0; c < 3; c++) {
+			for (m = 0; m < 2; m++) {
+				ctx.cpu_x2apic = cpu[c];
+				ctx.exit_mask = cmask[m] | MSRF_EXIT_FILTER;
+				snprintf(name, sizeof(name), "cpu 0x%x: wrmsr 0x%X=0x%llx (%s) "
+					 "mask %u -> %s", cpu[c], w->index,
+					 (unsigned long long)w->value, w->why, ctx.exit_mask,
+					 msrf_outcome_name(w->expect[c][m]));
+				check_outcome(name, w->expect[c][m],
+					      msrf_outcome_write(&ctx, w->index, w->value, OK));
+			}
+		}
+	}
+	/* Only an in-kernel LAPIC in x2APIC mode is virtualized. */
+	ctx.cpu_x2apic = MSRF_CPU_X2APIC_TPR | MSRF_CPU_X2APIC_VID;
+	ctx.exit_mask = MSRF_EXIT_INVAL;
+	ctx.apic_mode = MSRF_APIC_XAPIC;
+	check_outcome("cpu TPR+VID: wrmsr 0x808=0x20 in xAPIC mode -> X(I)", MSRF_X_INVAL,
+		      msrf_outcome_write(&ctx, 0x808, 0x20, OK));
+	ctx.apic_mode = MSRF_APIC_X2APIC;
+	ctx.irqchip = MSRF_IRQCHIP_NONE;
+	check_outcome("cpu TPR+VID: wrmsr 0x83F=0x100 without irqchip -> X(I)", MSRF_X_INVAL,
+		      msrf_outcome_write(&ctx, 0x83F, 0x100, OK));
+	ctx.irqchip = MSRF_IRQCHIP_FULL;
+	check_outcome("cpu TPR+VID: msrf_outcome() write of 0x80B is V", MSRF_V,
+		      msrf_outcome(&ctx, 0x80B, W, OK));
+	check_outcome("cpu TPR+VID: reads stay KVM's (0x80B read -> X(I))", MSRF_X_INVAL,
+		      msrf_outcome(&ctx, 0x80B, R, OK));
+	ctx.cpu_x2apic = MSRF_CPU_X2APIC_TPR;
+	check_int("cpu TPR only: SELF_IPI is KVM's", 0, msrf_cpu_handles_write(&ctx, 0x83F));
+	check_int("cpu TPR only: TPR is the CPU's", 1, msrf_cpu_handles_write(&ctx, 0x808));
+}
+
 static void test_x2apic(void)
 {
 	test_x2apic_regs();
@@ -1122,6 +1207,7 @@ static void test_x2apic(void)
 	test_x2apic_modes();
 	test_x2apic_cmci();
 	test_x2apic_write_values();
+	test_x2apic_cpu_writes();
 }
 
 /* ---- Builders ------------------------------------------------------------------ */

@@ -31,6 +31,27 @@ static void sync_exit_count(void)
 	seen_total = stats.total;
 }
 
+/* kvmrun_info.x2apic_virt in the model's terms (lib/kvmrun_proto.h). */
+static void host_cpu_x2apic(void)
+{
+	const struct kvmrun_info *i = &msrtest_host.info;
+	u32 v = i->info_version >= 2 ? i->x2apic_virt : 0;
+
+	msrtest_host.cpu_x2apic_known = v & KVMRUN_X2APIC_VIRT_KNOWN;
+	msrtest_host.cpu_x2apic = 0;
+	if (v & KVMRUN_X2APIC_VIRT_TPR)
+		msrtest_host.cpu_x2apic |= MSRF_CPU_X2APIC_TPR;
+	if (v & KVMRUN_X2APIC_VIRT_VID)
+		msrtest_host.cpu_x2apic |= MSRF_CPU_X2APIC_VID;
+	if (!msrtest_host.cpu_x2apic_known)
+		report_info("the harness cannot tell which x2APIC writes the CPU handles "
+			    "(info version %u)", i->info_version);
+	else if (msrtest_host.cpu_x2apic)
+		report_info("the CPU handles x2APIC writes of TPR%s (APIC virtualization)",
+			    msrtest_host.cpu_x2apic & MSRF_CPU_X2APIC_VID ?
+			    ", EOI and SELF_IPI" : "");
+}
+
 bool msrtest_init(void)
 {
 	const char *v;
@@ -48,6 +69,7 @@ bool msrtest_init(void)
 	msrtest_host.ignore_msrs_known = v != NULL;
 	msrtest_host.ignore_msrs = v && !strcmp(v, "1");
 	exit_mask = msrtest_host.info.exit_mask;
+	host_cpu_x2apic();
 	/*
 	 * A filter given by --filter is described by the harness only by
 	 * name: tests that depend on the installed filter install their own.
@@ -96,6 +118,21 @@ void msrtest_ctx(struct msrf_ctx *ctx)
 	ctx->irqchip = (enum msrf_irqchip)msrtest_host.info.irqchip;
 	ctx->exit_mask = exit_mask;
 	ctx->ignore_msrs = msrtest_host.ignore_msrs;
+	ctx->cpu_x2apic = msrtest_host.cpu_x2apic;
+}
+
+bool msrtest_cpu_unknown(u32 index, u64 val)
+{
+	struct msrf_ctx ctx;
+	enum msrf_outcome kvm;
+
+	if (msrtest_host.cpu_x2apic_known)
+		return false;
+	msrtest_ctx(&ctx);
+	ctx.cpu_x2apic = 0;
+	kvm = msrf_outcome_write(&ctx, index, val, MSRF_KVM_OK);
+	ctx.cpu_x2apic = MSRF_CPU_X2APIC_TPR | MSRF_CPU_X2APIC_VID;
+	return msrf_outcome_write(&ctx, index, val, MSRF_KVM_OK) != kvm;
 }
 
 int msrtest_install(const struct msrf_filter *f)

@@ -18,6 +18,14 @@ struct msrtest_host {
 	struct kvmrun_info info;
 	bool ignore_msrs;		/* kvm.ignore_msrs, from KVM_IGNORE_MSRS */
 	bool ignore_msrs_known;
+	/*
+	 * MSRF_CPU_X2APIC_* from info.x2apic_virt; cpu_x2apic_known is false
+	 * with a kvmrun from before KVMRUN_INFO_VERSION 2 or when it could
+	 * not tell (then cpu_x2apic is 0 and checks whose outcome depends on
+	 * it are skipped: msrtest_cpu_unknown()).
+	 */
+	u32 cpu_x2apic;
+	bool cpu_x2apic_known;
 };
 
 extern struct msrtest_host msrtest_host;
@@ -38,6 +46,12 @@ bool msrtest_init(void);
  */
 void msrtest_ctx(struct msrf_ctx *ctx);
 enum msrf_apic_mode msrtest_refresh_apic_mode(void);
+/*
+ * True when the outcome of writing 'val' to x2APIC MSR 'index' now depends
+ * on whether the CPU handles the write, which the harness could not tell:
+ * the caller reports a SKIP instead of a check.
+ */
+bool msrtest_cpu_unknown(u32 index, u64 val);
 /* The filter the model believes installed (NULL = none). */
 const struct msrf_filter *msrtest_filter(void);
 
