@@ -148,8 +148,6 @@ static struct msrf_filter filter;
 
 /* ---- Checks ---------------------------------------------------------------- */
 
-/* Exits the model predicts, per counter row and direction. */
-static u32 expected_counts[KVMRUN_NREASONS][2];
 static struct kvmrun_stats stats;
 
 static void get_stats(void)
@@ -158,38 +156,6 @@ static void get_stats(void)
 
 	if (st != KVMRUN_ST_OK)
 		report_abort("GET_STATS: %s", kvmrun_status_name(st));
-}
-
-static unsigned int reason_row(enum msrf_outcome o)
-{
-	switch (o) {
-	case MSRF_X_INVAL:
-		return KVMRUN_REASON_INVAL;
-	case MSRF_X_UNKNOWN:
-		return KVMRUN_REASON_UNKNOWN;
-	default:
-		return KVMRUN_REASON_FILTER;
-	}
-}
-
-/* The row of a run->msr.reason the host recorded (one bit, else OTHER). */
-static unsigned int row_of_reason(u32 reason)
-{
-	switch (reason) {
-	case MSRF_EXIT_INVAL:
-		return KVMRUN_REASON_INVAL;
-	case MSRF_EXIT_UNKNOWN:
-		return KVMRUN_REASON_UNKNOWN;
-	case MSRF_EXIT_FILTER:
-		return KVMRUN_REASON_FILTER;
-	default:
-		return KVMRUN_REASON_OTHER;
-	}
-}
-
-static bool is_exit(enum msrf_outcome o)
-{
-	return o == MSRF_X_FILTER || o == MSRF_X_UNKNOWN || o == MSRF_X_INVAL;
 }
 
 /* ignore_msrs only hides UNKNOWN: the model says IGNORED exactly then. */
@@ -230,12 +196,8 @@ static void check_access(const struct access *a)
 	else
 		msr_observe_read(a->index, &o);
 	ok = msr_obs_matches(expect, a->index, a->write, &answer, &o);
-	if (ok && is_exit(expect) && a->write)
-		ok = o.exit.data == a->value;
 	if (ok && expect == MSRF_V && !a->write && a->index == MSR_IA32_POWER_CTL)
 		ok = o.value == power_ctl_orig;
-	if (is_exit(expect))
-		expected_counts[reason_row(expect)][a->write]++;
 	report(ok, "%s 0x%x: %s", a->name, a->index, msrf_outcome_name(expect));
 	if (!ok)
 		report_info("expected %s%s, seen %s (exit data 0x%lx)",
@@ -286,30 +248,8 @@ static void run_filter(const struct xfilter *xf)
 	report_prefix_pop();
 }
 
-/* The host's counters grew by exactly the exits the model predicted. */
-static void check_counts(const struct kvmrun_stats *before)
-{
-	unsigned int row, dir, bad = 0;
-
-	get_stats();
-	for (row = 0; row < KVMRUN_NREASONS; row++) {
-		for (dir = 0; dir < 2; dir++) {
-			u32 seen = stats.counts[row][dir] - before->counts[row][dir];
-
-			if (seen == expected_counts[row][dir])
-				continue;
-			if (!bad++)
-				report_info("reason row %u, %s: %u exits, model %u", row,
-					    dir ? "write" : "read", seen,
-					    expected_counts[row][dir]);
-		}
-	}
-	report(!bad, "exit counters per reason and direction as the model says");
-}
-
 static void run_mask(u32 mask)
 {
-	static struct kvmrun_stats before;
 	unsigned int i;
 
 	report_prefix_pushf("mask %u", mask);
@@ -318,12 +258,10 @@ static void run_mask(u32 mask)
 		report_prefix_pop();
 		return;
 	}
-	memset(expected_counts, 0, sizeof(expected_counts));
-	get_stats();
-	before = stats;
+	msrtest_counts_begin();
 	for (i = 0; i < ARRAY_SIZE(xfilters); i++)
 		run_filter(&xfilters[i]);
-	check_counts(&before);
+	msrtest_counts_check("exit counters");
 	report_prefix_pop();
 }
 
@@ -401,7 +339,7 @@ static bool one_exit(const struct regs_obs *r, enum msrf_outcome expect, u32 ind
 		     bool write)
 {
 	return r->exits == 1 && r->exit.index == index && r->exit.write == write &&
-	       reason_row(expect) == row_of_reason(r->exit.reason);
+	       msrtest_reason_row(expect) == msrtest_row_of_reason(r->exit.reason);
 }
 
 static void regs_info(const char *what, const struct regs_obs *r)
@@ -421,7 +359,7 @@ static void answer_read_data(const struct access *a, u64 d)
 
 	if (skip_ignored(a, expect))
 		return;
-	if (!is_exit(expect)) {
+	if (!msrtest_is_exit(expect)) {
 		report_skip("%s 0x%x answered 0x%lx: the model says %s, no exit", a->name,
 			    a->index, (unsigned long)d, msrf_outcome_name(expect));
 		return;
@@ -446,7 +384,7 @@ static void answer_error(const struct access *a, u8 error)
 
 	if (skip_ignored(a, expect))
 		return;
-	if (!is_exit(expect)) {
+	if (!msrtest_is_exit(expect)) {
 		report_skip("%s 0x%x error %u: the model says %s, no exit", a->name, a->index,
 			    error, msrf_outcome_name(expect));
 		return;
@@ -480,7 +418,7 @@ static void answer_write_ok(const struct access *a)
 
 	if (skip_ignored(a, expect))
 		return;
-	if (!is_exit(expect)) {
+	if (!msrtest_is_exit(expect)) {
 		report_skip("%s 0x%x: the model says %s, no exit", a->name, a->index,
 			    msrf_outcome_name(expect));
 		return;
@@ -513,10 +451,10 @@ static void check_ring(void)
 		enum msrf_outcome expect = expected(a);
 		u64 v;
 
-		if (is_exit(expect))
+		if (msrtest_is_exit(expect))
 			want[n++] = (struct kvmrun_msr_exit){
 				.index = a->index, .write = a->write,
-				.reason = 1u << reason_row(expect),
+				.reason = 1u << msrtest_reason_row(expect),
 				.data = a->write ? a->value : KVMRUN_MSR_DERIVED(a->index),
 			};
 		if (a->write)

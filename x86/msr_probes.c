@@ -41,6 +41,7 @@
 static void observe(bool fep, bool write, u32 index, u64 val, struct msr_obs *o)
 {
 	memset(o, 0, sizeof(*o));
+	o->written = write ? val : 0;
 	if (write)
 		o->vector = fep ? wrmsr_fep_safe(index, val) : wrmsr_safe(index, val);
 	else
@@ -215,7 +216,9 @@ static void test_tsc_deadline(void)
 		report_prefix_pushf("mask %u", masks[i]);
 		if (msrtest_set_mask(masks[i]))
 			report_abort("cannot set exit mask %u", masks[i]);
+		msrtest_counts_begin();
 		probe_denied_write(wbase, fired, latency);
+		msrtest_counts_check("exit counters");
 		report_prefix_pop();
 	}
 	apic_write(APIC_LVTT, LVT_MASKED | TIMER_VECTOR);
@@ -384,6 +387,7 @@ static void test_fep(void)
 			report_abort("cannot set exit mask %u", masks[i]);
 		if (msrtest_filter_off())
 			report_abort("cannot turn filtering off");
+		msrtest_counts_begin();
 		fep_pass("no filter");
 		if (msrtest_install(&fep_allow))
 			report_abort("cannot install the DEFAULT_ALLOW filter");
@@ -393,6 +397,7 @@ static void test_fep(void)
 		fep_pass("default-deny");
 		if (msrtest_filter_off())
 			report_abort("cannot turn filtering off");
+		msrtest_counts_check("exit counters");
 		report_prefix_pop();
 	}
 	report_prefix_pop();

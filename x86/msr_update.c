@@ -665,6 +665,7 @@ static void run_mask(u32 mask)
 		report_abort("cannot set exit mask %u", mask);
 	if (msrtest_filter_off())
 		report_abort("cannot turn filtering off");
+	msrtest_counts_begin();
 	check_pass("no filter", true);
 	install(&filter_a, "A");
 	check_pass("A", false);
@@ -681,6 +682,7 @@ static void run_mask(u32 mask)
 	check_pass("off", false);
 	check_as_unfiltered();
 	report_prefix_pop();
+	msrtest_counts_check("exit counters");
 	report_prefix_pop();
 }
 
