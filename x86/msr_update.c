@@ -542,12 +542,6 @@ static void check_rejection(const struct rejection *rj)
 
 /* ---- KVM_ENABLE_CAP / KVM_CHECK_EXTENSION (ABI §2, caps) ------------------- */
 
-/* Expected errno of KVM_ENABLE_CAP(USER_SPACE_MSR, mask) with flags 0. */
-static int mask_errno(u64 mask)
-{
-	return (mask & ~(u64)MSRF_EXIT_VALID_MASK) ? MSRF_EINVAL : 0;
-}
-
 /* One access B denies: its outcome shows the mask KVM really uses. */
 static void check_mask_in_use(const char *what)
 {
@@ -582,7 +576,7 @@ static void check_ext(u32 cap, const char *name)
 static void check_set_mask(u64 mask, u32 restore)
 {
 	struct kvmrun_result res;
-	int expect = mask_errno(mask), err, st;
+	int expect = msrf_exit_mask_errno(mask), err, st;
 	char what[48];
 
 	st = kvmrun_set_exit_mask(mask, &res);
