@@ -274,6 +274,7 @@ static void op_info(struct vm *vm, struct kvmrun_info *i)
 		.cap_user_space_msr = vm->cap_user_space_msr,
 		.cap_coalesced_pio = vm->cap_coalesced_pio,
 		.console = ctrl_console_flags(vm),
+		.features = KVMRUN_FEAT_POLICY_STORE,
 	};
 }
 
