@@ -320,21 +320,6 @@ static void wrmsr_regs(u32 index, u64 val, struct regs_obs *r)
 	regs_done(r, before);
 }
 
-static void set_policy_one(u32 index, u8 dirs, u8 error, u64 data)
-{
-	static struct kvmrun_policy p;
-	int st;
-
-	memset(&p, 0, sizeof(p));
-	p.nentries = 1;
-	p.entries[0] = (struct kvmrun_policy_entry){
-		.index = index, .dirs = dirs, .error = error, .data = data,
-	};
-	st = kvmrun_set_policy(&p);
-	if (st != KVMRUN_ST_OK)
-		report_abort("SET_POLICY: %s", kvmrun_status_name(st));
-}
-
 static bool one_exit(const struct regs_obs *r, enum msrf_outcome expect, u32 index,
 		     bool write)
 {
@@ -364,7 +349,7 @@ static void answer_read_data(const struct access *a, u64 d)
 			    a->index, (unsigned long)d, msrf_outcome_name(expect));
 		return;
 	}
-	set_policy_one(a->index, KVMRUN_DIR_READ, 0, d);
+	msrtest_set_policy_one(a->index, KVMRUN_DIR_READ, 0, 0, d);
 	rdmsr_regs(a->index, &r);
 	ok = !r.vector && one_exit(&r, expect, a->index, false) &&
 	     r.rax == (u32)d && r.rdx == d >> 32;
@@ -389,7 +374,8 @@ static void answer_error(const struct access *a, u8 error)
 			    error, msrf_outcome_name(expect));
 		return;
 	}
-	set_policy_one(a->index, a->write ? KVMRUN_DIR_WRITE : KVMRUN_DIR_READ, error, 0);
+	msrtest_set_policy_one(a->index, a->write ? KVMRUN_DIR_WRITE : KVMRUN_DIR_READ, error, 0,
+			       0);
 	if (a->write) {
 		wrmsr_regs(a->index, a->value, &r);
 	} else {
@@ -423,7 +409,7 @@ static void answer_write_ok(const struct access *a)
 			    msrf_outcome_name(expect));
 		return;
 	}
-	set_policy_one(a->index, KVMRUN_DIR_WRITE, 0, 0x8badf00d12345678ull);
+	msrtest_set_policy_one(a->index, KVMRUN_DIR_WRITE, 0, 0, 0x8badf00d12345678ull);
 	wrmsr_regs(a->index, a->value, &r);
 	ok = !r.vector && one_exit(&r, expect, a->index, true) && r.exit.data == a->value &&
 	     r.rax == (JUNK_RAX | (u32)a->value) && r.rdx == (JUNK_RDX | (a->value >> 32));

@@ -469,22 +469,6 @@ static void raw_access(bool fep, bool write, u32 index, u64 val, struct raw_obs 
 	msr_observe_classify(&r->o);
 }
 
-static void set_policy_entry(u32 index, u8 error, u8 flags, u64 data)
-{
-	static struct kvmrun_policy p;
-	int st;
-
-	memset(&p, 0, sizeof(p));
-	p.nentries = 1;
-	p.entries[0] = (struct kvmrun_policy_entry){
-		.index = index, .dirs = KVMRUN_DIR_READ | KVMRUN_DIR_WRITE,
-		.error = error, .flags = flags, .data = data,
-	};
-	st = kvmrun_set_policy(&p);
-	if (st != KVMRUN_ST_OK)
-		report_abort("SET_POLICY: %s", kvmrun_status_name(st));
-}
-
 /* The model's outcome of c's access, or NULL after a SKIP when it does not exit. */
 static bool answer_expect(const struct fep_case *c, bool write, const char *what,
 			  enum msrf_outcome *expect)
@@ -516,7 +500,7 @@ static void answer_error(const struct fep_case *c, bool fep, bool write)
 
 	if (!answer_expect(c, write, "answered with error 1", &expect))
 		return;
-	set_policy_entry(c->index, 1, 0, 0);
+	msrtest_set_policy_one(c->index, KVMRUN_DIR_READ | KVMRUN_DIR_WRITE, 1, 0, 0);
 	/* Both halves non-zero, so the exit's data shows it travelled intact. */
 	raw_access(fep, write, c->index, 0x8765432112345678ull ^ c->index, &r);
 	ok = msr_obs_matches(expect, c->index, write, NULL, &r.o) && r.o.exit.error == 1 &&
@@ -540,7 +524,8 @@ static void round_trip(const struct fep_case *c, bool fep)
 	if (!answer_expect(c, true, "stored by the host", &wexp) ||
 	    !answer_expect(c, false, "stored by the host", &rexp))
 		return;
-	set_policy_entry(c->index, 0, KVMRUN_POLICY_STORE, ~d);
+	msrtest_set_policy_one(c->index, KVMRUN_DIR_READ | KVMRUN_DIR_WRITE, 0,
+			       KVMRUN_POLICY_STORE, ~d);
 	raw_access(fep, true, c->index, d, &w);
 	raw_access(fep, false, c->index, 0, &r);
 	wok = msr_obs_matches(wexp, c->index, true, NULL, &w.o);

@@ -261,6 +261,21 @@ bool msr_obs_matches(enum msrf_outcome expect, u32 index, bool write,
 	return false;
 }
 
+void msrtest_set_policy_one(u32 index, u8 dirs, u8 error, u8 flags, u64 data)
+{
+	static struct kvmrun_policy p;
+	int st;
+
+	memset(&p, 0, sizeof(p));
+	p.nentries = 1;
+	p.entries[0] = (struct kvmrun_policy_entry){
+		.index = index, .dirs = dirs, .error = error, .flags = flags, .data = data,
+	};
+	st = kvmrun_set_policy(&p);
+	if (st != KVMRUN_ST_OK)
+		report_abort("SET_POLICY: %s", kvmrun_status_name(st));
+}
+
 const char *msr_obs_name(const struct msr_obs *o)
 {
 	static char buf[96];

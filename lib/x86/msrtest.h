@@ -110,6 +110,13 @@ bool msrtest_counts_check(const char *what);
 unsigned int msrtest_reason_row(enum msrf_outcome o);
 unsigned int msrtest_row_of_reason(u32 reason);
 bool msrtest_is_exit(enum msrf_outcome o);
+/*
+ * The host's answer to exits on 'index' in 'dirs' (KVMRUN_DIR_*): error,
+ * else data (flags KVMRUN_POLICY_STORE: what the guest last wrote).  One
+ * entry replaces the whole policy; a control-port failure is report_abort().
+ */
+void msrtest_set_policy_one(u32 index, u8 dirs, u8 error, u8 flags, u64 data);
+
 /* "X(F) on read of 0x1fc" style text for a report line. */
 const char *msr_obs_name(const struct msr_obs *o);
 
