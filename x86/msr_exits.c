@@ -330,9 +330,10 @@ static bool one_exit(const struct regs_obs *r, enum msrf_outcome expect, u32 ind
 static void regs_info(const char *what, const struct regs_obs *r)
 {
 	report_info("%s: vector %d (error code 0x%x), rax 0x%lx, rdx 0x%lx, %u exits, "
-		    "last index 0x%x reason %u %s", what, r->vector, r->error_code,
+		    "last index 0x%x reason %u %s data 0x%lx", what, r->vector, r->error_code,
 		    (unsigned long)r->rax, (unsigned long)r->rdx, r->exits,
-		    r->exit.index, r->exit.reason, r->exit.write ? "write" : "read");
+		    r->exit.index, r->exit.reason, r->exit.write ? "write" : "read",
+		    (unsigned long)r->exit.data);
 }
 
 /* A read answered with data D: EDX:EAX = D, bits 63:32 of both cleared. */
@@ -384,7 +385,8 @@ static void answer_error(const struct access *a, u8 error)
 		rdx_in = JUNK_RDX;
 	}
 	ok = r.vector == GP_VECTOR && !r.error_code && one_exit(&r, expect, a->index, a->write) &&
-	     r.exit.error == error && r.rax == rax_in && r.rdx == rdx_in;
+	     r.exit.error == error && r.rax == rax_in && r.rdx == rdx_in &&
+	     (!a->write || r.exit.data == a->value);
 	report(ok, "%s 0x%x (%s) answered error 0x%x: #GP(0), registers untouched",
 	       a->name, a->index, msrf_outcome_name(expect), error);
 	if (!ok)
