@@ -469,7 +469,7 @@ static void raw_access(bool fep, bool write, u32 index, u64 val, struct raw_obs 
 	msr_observe_classify(&r->o);
 }
 
-/* The model's outcome of c's access, or NULL after a SKIP when it does not exit. */
+/* The model's outcome of c's access in *expect; false (after a SKIP) when not an exit. */
 static bool answer_expect(const struct fep_case *c, bool write, const char *what,
 			  enum msrf_outcome *expect)
 {

@@ -24,8 +24,9 @@
  * KVM_ENABLE_CAP validation follows (ABI §2, USER_SPACE_MSR / MSR_FILTER
  * caps), then each of the 64 bits of the exit mask and of the 32 bits of
  * the filter's and a range's flags alone (as the KVM selftest), each call
- * followed by two reads that only B under mask FILTER explains, then empty + DEFAULT_ALLOW must turn filtering off: every access
- * as in the unfiltered pass.  All of it runs with exit mask FILTER and 0.
+ * followed by two reads that only B under mask FILTER explains (the
+ * "bits" lines, one per field).  Then empty + DEFAULT_ALLOW must turn
+ * filtering off: every access as in the unfiltered pass.  All of it runs with exit mask FILTER and 0.
  *
  * The library does not use FS, GS or the SYSENTER/SYSCALL MSRs (fixups
  * find the per-CPU area from RSP), so the test may change them; it puts
