@@ -18,7 +18,10 @@
  * force, with a guest access: a few bytes of 32-bit code loop over
  * "rdmsr 0x1FC; out 0x80".  With a filter denying 0x1FC and the FILTER
  * exit enabled, KVM_RUN returns KVM_EXIT_X86_RDMSR reason FILTER; without
- * it the next exit is the OUT.
+ * it the next exit is the OUT.  The same access follows every call of the
+ * "each of the N bits" checks, which try every bit of the exit mask
+ * (KVM_ENABLE_CAP args[0], 64 bits), of kvm_msr_filter.flags and of a
+ * range's flags (32 bits each) alone, as the KVM selftest does.
  *
  * Usage: ioctl-test [--kvm-device PATH]; exit status 1 if any check failed.
  */
@@ -454,6 +457,103 @@ static int check_atomic(struct ctx *c, const struct check *k)
 	return 0;
 }
 
+/* ---- every flag bit (the KVM selftest's loops), each then a guest access -- */
+
+enum bit_family { BITS_EXIT_MASK, BITS_FILTER_FLAGS, BITS_RANGE_FLAGS };
+
+/* Mask FILTER and a filter denying PROBE_MSR: check_atomic's starting point. */
+static int install_deny(struct ctx *c)
+{
+	static struct msrf_filter f;
+	struct kvm_msr_filter kf;
+	int e;
+
+	e = enable_cap(c->vm_fd, KVM_CAP_X86_USER_SPACE_MSR, 0, KVM_MSR_EXIT_REASON_FILTER);
+	if (e)
+		return e;
+	memset(&f, 0, sizeof(f));
+	deny_probe(&f, 0);
+	kfilter_from_msrf(&f, &kf, &c->km);
+	return set_filter_fd(c->vm_fd, &kf);
+}
+
+/*
+ * The call with only 'bit' set in the family's field; *expect gets the
+ * model's errno.  The filters allow PROBE_MSR, so one that got installed
+ * after all shows as "no MSR exit", and a stored exit mask without FILTER
+ * as a #GP (which this guest, having no IDT, turns into a shutdown).
+ */
+static int try_bit(struct ctx *c, enum bit_family family, unsigned int bit, int *expect)
+{
+	static struct msrf_filter f;
+	struct kvm_msr_filter kf;
+
+	if (family == BITS_EXIT_MASK) {
+		*expect = msrf_exit_mask_errno(1ull << bit);
+		return enable_cap(c->vm_fd, KVM_CAP_X86_USER_SPACE_MSR, 0, 1ull << bit);
+	}
+	memset(&f, 0, sizeof(f));
+	deny_probe(&f, 0);
+	f.ranges[0].bitmap[0] = 1;		/* allow PROBE_MSR */
+	if (family == BITS_FILTER_FLAGS)
+		f.flags = 1u << bit;
+	else
+		f.ranges[0].flags = 1u << bit;
+	*expect = msrf_validate(&f);
+	kfilter_from_msrf(&f, &kf, &c->km);
+	return set_filter_fd(c->vm_fd, &kf);
+}
+
+/*
+ * Every bit of the field alone: the model's errno, and afterwards (an
+ * accepted call is undone first) the guest's RDMSR must still exit with
+ * reason FILTER, i.e. the deny filter and mask FILTER are both in force.
+ * One line when all is well, one FAIL line per wrong bit otherwise.
+ */
+static int check_every_bit(struct ctx *c, const struct check *k)
+{
+	enum bit_family family = (enum bit_family)k->arg;
+	unsigned int bit, nbits = family == BITS_EXIT_MASK ? 64 : 32;
+	unsigned int rejected = 0, accepted = 0, bad = 0;
+	int expect, got, e;
+	char what[64];
+
+	e = install_deny(c);
+	if (e) {
+		result(c, k->name, 0, e);
+		return 0;
+	}
+	for (bit = 0; bit < nbits; bit++) {
+		got = try_bit(c, family, bit, &expect);
+		if (got != expect && ++bad)
+			printf("FAIL: ioctl: %s: bit %u (expected %s, got %s)\n", k->name, bit,
+			       ename(expect), ename(got));
+		if (got) {
+			rejected++;
+		} else {
+			accepted++;
+			e = install_deny(c);
+			if (e) {
+				printf("FAIL: ioctl: %s: bit %u: reinstalling the deny filter: %s\n",
+				       k->name, bit, ename(e));
+				c->failures++;
+				return 0;
+			}
+		}
+		if (probe_guest(c, what, sizeof(what)) != PROBE_FILTER_EXIT && ++bad)
+			printf("FAIL: ioctl: %s: after bit %u (%s): expected RDMSR exit, reason "
+			       "FILTER, got %s\n", k->name, bit, got ? "rejected" : "accepted",
+			       what);
+	}
+	if (bad) {
+		c->failures++;
+		return 0;
+	}
+	printf("PASS: ioctl: %s (%u rejected, %u accepted, as the model says; the deny "
+	       "filter and mask FILTER in force after each)\n", k->name, rejected, accepted);
+	return 0;
+}
+
 #define MODEL(n, arg, e)	{ n, check_model, arg, e }
 
 static const struct check checks[] = {
@@ -514,6 +614,9 @@ static const struct check checks[] = {
 	{ "deny filter: guest RDMSR exits with FILTER", check_atomic, 0, 0 },
 	{ "rejected (EFAULT) allow filter: the deny stays in force", check_atomic, 1, 0 },
 	{ "rejected (EINVAL) empty filter: the deny stays in force", check_atomic, 2, 0 },
+	{ "USER_SPACE_MSR args[0], each of the 64 bits", check_every_bit, BITS_EXIT_MASK, 0 },
+	{ "filter flags, each of the 32 bits", check_every_bit, BITS_FILTER_FLAGS, 0 },
+	{ "range flags, each of the 32 bits", check_every_bit, BITS_RANGE_FLAGS, 0 },
 	{ "accepted allow-all filter: no more MSR exit", check_atomic, 3, 0 },
 };
 

@@ -276,6 +276,7 @@ static void op_info(struct vm *vm, struct kvmrun_info *i)
 		.console = ctrl_console_flags(vm),
 		.info_version = KVMRUN_INFO_VERSION,
 		.x2apic_virt = vm->x2apic_virt,
+		.features = KVMRUN_FEAT_POLICY_STORE,
 	};
 }
 

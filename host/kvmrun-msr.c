@@ -24,20 +24,23 @@ unsigned int msrx_reason_row(uint32_t reason)
 	}
 }
 
-static void decide(const struct kvmrun_policy *p, bool write, uint32_t index,
+/* m->lock held: a STORE entry changes with each write it answers. */
+static void decide(struct kvmrun_policy *p, bool write, uint32_t index,
 		   uint64_t *data, uint8_t *error)
 {
 	uint8_t dir = write ? KVMRUN_DIR_WRITE : KVMRUN_DIR_READ;
 	uint32_t i;
 
 	for (i = 0; i < p->nentries; i++) {
-		const struct kvmrun_policy_entry *e = &p->entries[i];
+		struct kvmrun_policy_entry *e = &p->entries[i];
 
 		if (e->index != index || !(e->dirs & dir))
 			continue;
 		*error = e->error;
 		if (!e->error && !write)
 			*data = e->data;
+		else if (!e->error && (e->flags & KVMRUN_POLICY_STORE))
+			e->data = *data;
 		return;
 	}
 	*error = (uint8_t)p->default_error;
@@ -79,7 +82,8 @@ int msrx_set_policy(struct msrx *m, const struct kvmrun_policy *p)
 	for (i = 0; i < p->nentries; i++) {
 		uint8_t d = p->entries[i].dirs;
 
-		if (!d || (d & ~(KVMRUN_DIR_READ | KVMRUN_DIR_WRITE)))
+		if (!d || (d & ~(KVMRUN_DIR_READ | KVMRUN_DIR_WRITE)) ||
+		    (p->entries[i].flags & ~KVMRUN_POLICY_STORE))
 			return KVMRUN_ST_BADARG;
 	}
 	pthread_mutex_lock(&m->lock);

@@ -45,7 +45,12 @@
  * older kvmrun answers an unknown op with KVMRUN_ST_BADOP and leaves
  * kvmrun_info.console 0 (it was a reserved word), so a guest falls back to
  * the UART by itself.  New kvmrun_info fields are appended and versioned by
- * kvmrun_info.info_version (KVMRUN_INFO_VERSION).
+ * kvmrun_info.info_version (KVMRUN_INFO_VERSION); version 2 grew the INFO
+ * payload from 48 to 64 bytes (info_version, x2apic_virt, features): an
+ * older kvmrun copies back only the 48 bytes it knows, and the guest
+ * library zeroes its block before each request, so there they read 0.
+ * Features that change how an existing op behaves are announced in
+ * kvmrun_info.features.
  */
 #ifndef KVMRUN_PROTO_H
 #define KVMRUN_PROTO_H
@@ -126,7 +131,12 @@ struct kvmrun_info {
 	/* Since KVMRUN_INFO_VERSION 2 (an older kvmrun leaves them 0): */
 	uint32_t info_version;		/* KVMRUN_INFO_VERSION */
 	uint32_t x2apic_virt;		/* KVMRUN_X2APIC_VIRT_* */
+	uint32_t features;		/* KVMRUN_FEAT_* */
+	uint32_t reserved;
 };
+
+/* kvmrun_info.features */
+#define KVMRUN_FEAT_POLICY_STORE	(1u << 0)	/* KVMRUN_POLICY_STORE works */
 
 /*
  * The layout of kvmrun_info: fields are only ever appended, and a guest's
@@ -221,6 +231,13 @@ struct kvmrun_enable_cap {
  * a write is accepted.  No entry: default_error != 0 → that error, else a
  * read returns KVMRUN_MSR_DERIVED(index) and a write is accepted.  Every
  * exit is recorded whatever the answer.
+ *
+ * An entry with KVMRUN_POLICY_STORE (and error 0) is a register the host
+ * emulates: a write stores its value in the entry's data, a read returns
+ * the data, so a guest can write D and read D back through user exits.
+ * SET_POLICY answers KVMRUN_ST_BADARG for any other flag bit; a kvmrun
+ * without kvmrun_info.features & KVMRUN_FEAT_POLICY_STORE ignored the
+ * byte (it was padding), so a guest checks that bit first.
  */
 #define KVMRUN_POLICY_MAX	32
 #define KVMRUN_DIR_READ		1
@@ -229,9 +246,11 @@ struct kvmrun_policy_entry {
 	uint32_t index;
 	uint8_t dirs;		/* KVMRUN_DIR_READ | KVMRUN_DIR_WRITE, not 0 */
 	uint8_t error;
-	uint16_t pad;
+	uint8_t flags;		/* KVMRUN_POLICY_* (was padding) */
+	uint8_t pad;
 	uint64_t data;
 };
+#define KVMRUN_POLICY_STORE	(1u << 0)
 
 struct kvmrun_policy {
 	uint32_t default_error;	/* 0..255 */
@@ -347,7 +366,7 @@ struct kvmrun_exits {
 };
 
 _Static_assert(sizeof(struct kvmrun_req_hdr) == 32, "header layout");
-_Static_assert(sizeof(struct kvmrun_info) == 56, "info layout");
+_Static_assert(sizeof(struct kvmrun_info) == 64, "info layout");
 _Static_assert(KVMRUN_EXIT_NKINDS <= KVMRUN_EXIT_KINDS_MAX, "exit kinds");
 _Static_assert(sizeof(struct kvmrun_msr_filter) == 392, "kvm_msr_filter layout");
 _Static_assert(sizeof(struct kvmrun_policy_entry) == 16, "policy entry layout");

@@ -135,6 +135,12 @@ int msrf_validate(const struct msrf_filter *f)
 	return 0;
 }
 
+/* kvm_vm_ioctl_enable_cap(), case KVM_CAP_X86_USER_SPACE_MSR. */
+int msrf_exit_mask_errno(uint64_t mask)
+{
+	return (mask & ~(uint64_t)MSRF_EXIT_VALID_MASK) ? MSRF_EINVAL : 0;
+}
+
 /* ---- x2APIC registers ------------------------------------------------------ */
 
 /*

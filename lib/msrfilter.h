@@ -171,6 +171,13 @@ uint32_t msrf_copy_bytes(uint32_t nmsrs);
  */
 int msrf_validate(const struct msrf_filter *f);
 
+/*
+ * The errno of KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) with flags 0 and
+ * args[0] = mask: MSRF_EINVAL for any bit outside MSRF_EXIT_VALID_MASK
+ * (args[0] is 64 bits wide), else 0.
+ */
+int msrf_exit_mask_errno(uint64_t mask);
+
 /* ---- x2APIC registers (lapic.c; never filtered, see ABI §5) ------------ */
 
 /*

@@ -148,8 +148,6 @@ static struct msrf_filter filter;
 
 /* ---- Checks ---------------------------------------------------------------- */
 
-/* Exits the model predicts, per counter row and direction. */
-static u32 expected_counts[KVMRUN_NREASONS][2];
 static struct kvmrun_stats stats;
 
 static void get_stats(void)
@@ -158,38 +156,6 @@ static void get_stats(void)
 
 	if (st != KVMRUN_ST_OK)
 		report_abort("GET_STATS: %s", kvmrun_status_name(st));
-}
-
-static unsigned int reason_row(enum msrf_outcome o)
-{
-	switch (o) {
-	case MSRF_X_INVAL:
-		return KVMRUN_REASON_INVAL;
-	case MSRF_X_UNKNOWN:
-		return KVMRUN_REASON_UNKNOWN;
-	default:
-		return KVMRUN_REASON_FILTER;
-	}
-}
-
-/* The row of a run->msr.reason the host recorded (one bit, else OTHER). */
-static unsigned int row_of_reason(u32 reason)
-{
-	switch (reason) {
-	case MSRF_EXIT_INVAL:
-		return KVMRUN_REASON_INVAL;
-	case MSRF_EXIT_UNKNOWN:
-		return KVMRUN_REASON_UNKNOWN;
-	case MSRF_EXIT_FILTER:
-		return KVMRUN_REASON_FILTER;
-	default:
-		return KVMRUN_REASON_OTHER;
-	}
-}
-
-static bool is_exit(enum msrf_outcome o)
-{
-	return o == MSRF_X_FILTER || o == MSRF_X_UNKNOWN || o == MSRF_X_INVAL;
 }
 
 /* ignore_msrs only hides UNKNOWN: the model says IGNORED exactly then. */
@@ -230,12 +196,8 @@ static void check_access(const struct access *a)
 	else
 		msr_observe_read(a->index, &o);
 	ok = msr_obs_matches(expect, a->index, a->write, &answer, &o);
-	if (ok && is_exit(expect) && a->write)
-		ok = o.exit.data == a->value;
 	if (ok && expect == MSRF_V && !a->write && a->index == MSR_IA32_POWER_CTL)
 		ok = o.value == power_ctl_orig;
-	if (is_exit(expect))
-		expected_counts[reason_row(expect)][a->write]++;
 	report(ok, "%s 0x%x: %s", a->name, a->index, msrf_outcome_name(expect));
 	if (!ok)
 		report_info("expected %s%s, seen %s (exit data 0x%lx)",
@@ -286,30 +248,8 @@ static void run_filter(const struct xfilter *xf)
 	report_prefix_pop();
 }
 
-/* The host's counters grew by exactly the exits the model predicted. */
-static void check_counts(const struct kvmrun_stats *before)
-{
-	unsigned int row, dir, bad = 0;
-
-	get_stats();
-	for (row = 0; row < KVMRUN_NREASONS; row++) {
-		for (dir = 0; dir < 2; dir++) {
-			u32 seen = stats.counts[row][dir] - before->counts[row][dir];
-
-			if (seen == expected_counts[row][dir])
-				continue;
-			if (!bad++)
-				report_info("reason row %u, %s: %u exits, model %u", row,
-					    dir ? "write" : "read", seen,
-					    expected_counts[row][dir]);
-		}
-	}
-	report(!bad, "exit counters per reason and direction as the model says");
-}
-
 static void run_mask(u32 mask)
 {
-	static struct kvmrun_stats before;
 	unsigned int i;
 
 	report_prefix_pushf("mask %u", mask);
@@ -318,12 +258,10 @@ static void run_mask(u32 mask)
 		report_prefix_pop();
 		return;
 	}
-	memset(expected_counts, 0, sizeof(expected_counts));
-	get_stats();
-	before = stats;
+	msrtest_counts_begin();
 	for (i = 0; i < ARRAY_SIZE(xfilters); i++)
 		run_filter(&xfilters[i]);
-	check_counts(&before);
+	msrtest_counts_check("exit counters");
 	report_prefix_pop();
 }
 
@@ -382,34 +320,20 @@ static void wrmsr_regs(u32 index, u64 val, struct regs_obs *r)
 	regs_done(r, before);
 }
 
-static void set_policy_one(u32 index, u8 dirs, u8 error, u64 data)
-{
-	static struct kvmrun_policy p;
-	int st;
-
-	memset(&p, 0, sizeof(p));
-	p.nentries = 1;
-	p.entries[0] = (struct kvmrun_policy_entry){
-		.index = index, .dirs = dirs, .error = error, .data = data,
-	};
-	st = kvmrun_set_policy(&p);
-	if (st != KVMRUN_ST_OK)
-		report_abort("SET_POLICY: %s", kvmrun_status_name(st));
-}
-
 static bool one_exit(const struct regs_obs *r, enum msrf_outcome expect, u32 index,
 		     bool write)
 {
 	return r->exits == 1 && r->exit.index == index && r->exit.write == write &&
-	       reason_row(expect) == row_of_reason(r->exit.reason);
+	       msrtest_reason_row(expect) == msrtest_row_of_reason(r->exit.reason);
 }
 
 static void regs_info(const char *what, const struct regs_obs *r)
 {
 	report_info("%s: vector %d (error code 0x%x), rax 0x%lx, rdx 0x%lx, %u exits, "
-		    "last index 0x%x reason %u %s", what, r->vector, r->error_code,
+		    "last index 0x%x reason %u %s data 0x%lx", what, r->vector, r->error_code,
 		    (unsigned long)r->rax, (unsigned long)r->rdx, r->exits,
-		    r->exit.index, r->exit.reason, r->exit.write ? "write" : "read");
+		    r->exit.index, r->exit.reason, r->exit.write ? "write" : "read",
+		    (unsigned long)r->exit.data);
 }
 
 /* A read answered with data D: EDX:EAX = D, bits 63:32 of both cleared. */
@@ -421,12 +345,12 @@ static void answer_read_data(const struct access *a, u64 d)
 
 	if (skip_ignored(a, expect))
 		return;
-	if (!is_exit(expect)) {
+	if (!msrtest_is_exit(expect)) {
 		report_skip("%s 0x%x answered 0x%lx: the model says %s, no exit", a->name,
 			    a->index, (unsigned long)d, msrf_outcome_name(expect));
 		return;
 	}
-	set_policy_one(a->index, KVMRUN_DIR_READ, 0, d);
+	msrtest_set_policy_one(a->index, KVMRUN_DIR_READ, 0, 0, d);
 	rdmsr_regs(a->index, &r);
 	ok = !r.vector && one_exit(&r, expect, a->index, false) &&
 	     r.rax == (u32)d && r.rdx == d >> 32;
@@ -446,12 +370,13 @@ static void answer_error(const struct access *a, u8 error)
 
 	if (skip_ignored(a, expect))
 		return;
-	if (!is_exit(expect)) {
+	if (!msrtest_is_exit(expect)) {
 		report_skip("%s 0x%x error %u: the model says %s, no exit", a->name, a->index,
 			    error, msrf_outcome_name(expect));
 		return;
 	}
-	set_policy_one(a->index, a->write ? KVMRUN_DIR_WRITE : KVMRUN_DIR_READ, error, 0);
+	msrtest_set_policy_one(a->index, a->write ? KVMRUN_DIR_WRITE : KVMRUN_DIR_READ, error, 0,
+			       0);
 	if (a->write) {
 		wrmsr_regs(a->index, a->value, &r);
 	} else {
@@ -460,7 +385,8 @@ static void answer_error(const struct access *a, u8 error)
 		rdx_in = JUNK_RDX;
 	}
 	ok = r.vector == GP_VECTOR && !r.error_code && one_exit(&r, expect, a->index, a->write) &&
-	     r.exit.error == error && r.rax == rax_in && r.rdx == rdx_in;
+	     r.exit.error == error && r.rax == rax_in && r.rdx == rdx_in &&
+	     (!a->write || r.exit.data == a->value);
 	report(ok, "%s 0x%x (%s) answered error 0x%x: #GP(0), registers untouched",
 	       a->name, a->index, msrf_outcome_name(expect), error);
 	if (!ok)
@@ -480,12 +406,12 @@ static void answer_write_ok(const struct access *a)
 
 	if (skip_ignored(a, expect))
 		return;
-	if (!is_exit(expect)) {
+	if (!msrtest_is_exit(expect)) {
 		report_skip("%s 0x%x: the model says %s, no exit", a->name, a->index,
 			    msrf_outcome_name(expect));
 		return;
 	}
-	set_policy_one(a->index, KVMRUN_DIR_WRITE, 0, 0x8badf00d12345678ull);
+	msrtest_set_policy_one(a->index, KVMRUN_DIR_WRITE, 0, 0, 0x8badf00d12345678ull);
 	wrmsr_regs(a->index, a->value, &r);
 	ok = !r.vector && one_exit(&r, expect, a->index, true) && r.exit.data == a->value &&
 	     r.rax == (JUNK_RAX | (u32)a->value) && r.rdx == (JUNK_RDX | (a->value >> 32));
@@ -513,10 +439,10 @@ static void check_ring(void)
 		enum msrf_outcome expect = expected(a);
 		u64 v;
 
-		if (is_exit(expect))
+		if (msrtest_is_exit(expect))
 			want[n++] = (struct kvmrun_msr_exit){
 				.index = a->index, .write = a->write,
-				.reason = 1u << reason_row(expect),
+				.reason = 1u << msrtest_reason_row(expect),
 				.data = a->write ? a->value : KVMRUN_MSR_DERIVED(a->index),
 			};
 		if (a->write)

@@ -33,10 +33,17 @@
  *   reserved bit must be rejected as the model says (GP or X(I)) and
  *   deliver nothing.  Needs an in-kernel LAPIC and x2APIC.
  *
- * The FEP forms cannot go through msr_observe_*(), so this test keeps its
- * own copy of the host's exit count and uses only observe() below.
+ * answers: the host answers a RDMSR/WRMSR user exit (FILTER: POWER_CTL
+ *   denied; UNKNOWN: an MSR KVM does not know), on the plain path and,
+ *   when the prefix works, through the emulator: error 1 must become #GP
+ *   at the instruction itself (the fault's RIP is the RDMSR/WRMSR's
+ *   address, not the next one, not the prefix), and with the host storing
+ *   values (KVMRUN_POLICY_STORE) a WRMSR of D then a RDMSR must read D.
  *
- * Arguments: tsc-deadline, fep, icr (default: all).
+ * The FEP forms cannot go through msr_observe_*(): they classify what
+ * they did with msr_observe_classify().
+ *
+ * Arguments: tsc-deadline, fep, icr, answers (default: all).
  */
 #include "libcflat.h"
 #include "apic.h"
@@ -51,6 +58,7 @@
 static void observe(bool fep, bool write, u32 index, u64 val, struct msr_obs *o)
 {
 	memset(o, 0, sizeof(*o));
+	o->written = write ? val : 0;
 	if (write)
 		o->vector = fep ? wrmsr_fep_safe(index, val) : wrmsr_safe(index, val);
 	else
@@ -225,7 +233,9 @@ static void test_tsc_deadline(void)
 		report_prefix_pushf("mask %u", masks[i]);
 		if (msrtest_set_mask(masks[i]))
 			report_abort("cannot set exit mask %u", masks[i]);
+		msrtest_counts_begin();
 		probe_denied_write(wbase, fired, latency);
+		msrtest_counts_check("exit counters");
 		report_prefix_pop();
 	}
 	apic_write(APIC_LVTT, LVT_MASKED | TIMER_VECTOR);
@@ -349,14 +359,22 @@ static void fep_pass(const char *name)
 	report_prefix_pop();
 }
 
+/* Probed once: the fep and answers parts both need it. */
 static bool fep_usable(void)
 {
+	static int usable = -1;
 	const char *env = getenv("KVM_FORCE_EMULATION_PREFIX");
-	int vec = fep_probe();
+	int vec;
+
+	if (usable >= 0)
+		return usable;
+	usable = 0;
+	vec = fep_probe();
 
 	if (!vec) {
 		if (env && !env_enabled("KVM_FORCE_EMULATION_PREFIX"))
 			report_info("the prefix works although KVM_FORCE_EMULATION_PREFIX=%s", env);
+		usable = 1;
 		return true;
 	}
 	if (env && env_enabled("KVM_FORCE_EMULATION_PREFIX")) {
@@ -394,6 +412,7 @@ static void test_fep(void)
 			report_abort("cannot set exit mask %u", masks[i]);
 		if (msrtest_filter_off())
 			report_abort("cannot turn filtering off");
+		msrtest_counts_begin();
 		fep_pass("no filter");
 		if (msrtest_install(&fep_allow))
 			report_abort("cannot install the DEFAULT_ALLOW filter");
@@ -403,6 +422,7 @@ static void test_fep(void)
 		fep_pass("default-deny");
 		if (msrtest_filter_off())
 			report_abort("cannot turn filtering off");
+		msrtest_counts_check("exit counters");
 		report_prefix_pop();
 	}
 	report_prefix_pop();
@@ -487,6 +507,183 @@ static void test_icr(void)
 	report_prefix_pop();
 }
 
+/* ---- answers ------------------------------------------------------------------ */
+
+/*
+ * RDMSR / WRMSR, behind 'pfx' (KVM_FEP or nothing), with fixups at the
+ * prefix (1), the instruction (3) and the instruction after it (4): a #GP
+ * that KVM raised with RIP already past the instruction is caught too, and
+ * ex_record.rip says where it was raised; [insn] is the instruction's own
+ * address.  With no prefix, labels 1 and 3 are the same address.
+ */
+#define RAW_MSR_ASM(pfx, op)						\
+	"lea 3f(%%rip), %[insn]\n\t"					\
+	"1: " pfx							\
+	"3: " op "\n\t"							\
+	"4: nop\n\t"							\
+	"2:\n\t"							\
+	ASM_EXTABLE(1b, 2b) ASM_EXTABLE(3b, 2b) ASM_EXTABLE(4b, 2b)
+
+struct raw_obs {
+	struct msr_obs o;
+	u64 insn;		/* address of the RDMSR/WRMSR */
+	u64 rip;		/* where the fault was raised, if any */
+};
+
+static void raw_access(bool fep, bool write, u32 index, u64 val, struct raw_obs *r)
+{
+	u32 lo = (u32)val, hi = (u32)(val >> 32);
+	struct ex_record rec;
+
+	memset(r, 0, sizeof(*r));
+	r->o.written = write ? val : 0;
+	ex_record_clear();
+	if (fep && write)
+		asm volatile(RAW_MSR_ASM(KVM_FEP, "wrmsr") : [insn] "=&r"(r->insn)
+			     : "a"(lo), "d"(hi), "c"(index) : "memory");
+	else if (write)
+		asm volatile(RAW_MSR_ASM("", "wrmsr") : [insn] "=&r"(r->insn)
+			     : "a"(lo), "d"(hi), "c"(index) : "memory");
+	else if (fep)
+		asm volatile(RAW_MSR_ASM(KVM_FEP, "rdmsr")
+			     : "+a"(lo), "+d"(hi), [insn] "=&r"(r->insn) : "c"(index) : "memory");
+	else
+		asm volatile(RAW_MSR_ASM("", "rdmsr")
+			     : "+a"(lo), "+d"(hi), [insn] "=&r"(r->insn) : "c"(index) : "memory");
+	rec = ex_record_get();
+	r->o.vector = ex_vector(rec);
+	r->rip = rec.rip;
+	if (!write && !r->o.vector)
+		r->o.value = lo | ((u64)hi << 32);
+	msr_observe_classify(&r->o);
+}
+
+/* The model's outcome of c's access in *expect; false (after a SKIP) when not an exit. */
+static bool answer_expect(const struct fep_case *c, bool write, const char *what,
+			  enum msrf_outcome *expect)
+{
+	struct msrf_ctx ctx;
+
+	msrtest_ctx(&ctx);
+	*expect = write ? msrf_outcome_write(&ctx, c->index, c->wval, c->wbase) :
+		  msrf_outcome(&ctx, c->index, MSRF_ACCESS_READ, c->rbase);
+	if (msrtest_is_exit(*expect))
+		return true;
+	report_skip("%s 0x%x (%s) %s: the model says %s here, no user exit to answer",
+		    write ? "wrmsr" : "rdmsr", c->index, c->name, what,
+		    msrf_outcome_name(*expect));
+	return false;
+}
+
+/*
+ * The host answers with error 1: #GP(0) raised at the RDMSR/WRMSR itself
+ * (RIP not advanced, not at the prefix), after exactly one exit carrying
+ * the written value.
+ */
+static void answer_error(const struct fep_case *c, bool fep, bool write)
+{
+	const char *path = fep ? "via FEP" : "plain";
+	enum msrf_outcome expect;
+	struct raw_obs r;
+	bool ok;
+
+	if (!answer_expect(c, write, "answered with error 1", &expect))
+		return;
+	msrtest_set_policy_one(c->index, KVMRUN_DIR_READ | KVMRUN_DIR_WRITE, 1, 0, 0);
+	/* Both halves non-zero, so the exit's data shows it travelled intact. */
+	raw_access(fep, write, c->index, 0x8765432112345678ull ^ c->index, &r);
+	ok = msr_obs_matches(expect, c->index, write, NULL, &r.o) && r.o.exit.error == 1 &&
+	     r.o.vector == GP_VECTOR && r.rip == r.insn;
+	report(ok, "%s 0x%x (%s) %s, %s answered with error 1: #GP at the instruction",
+	       write ? "wrmsr" : "rdmsr", c->index, c->name, path, msrf_outcome_name(expect));
+	if (!ok)
+		report_info("seen %s, fault at 0x%lx, instruction at 0x%lx", msr_obs_name(&r.o),
+			    (unsigned long)r.rip, (unsigned long)r.insn);
+}
+
+/* Write D, read D back: the host keeps the value (KVMRUN_POLICY_STORE). */
+static void round_trip(const struct fep_case *c, bool fep)
+{
+	const char *path = fep ? "via FEP" : "plain";
+	u64 d = 0x0123456789abcdefull ^ c->index ^ (fep ? 0xf0f0f0f000000000ull : 0);
+	enum msrf_outcome wexp, rexp;
+	struct raw_obs w, r;
+	bool wok, rok;
+
+	if (!answer_expect(c, true, "stored by the host", &wexp) ||
+	    !answer_expect(c, false, "stored by the host", &rexp))
+		return;
+	msrtest_set_policy_one(c->index, KVMRUN_DIR_READ | KVMRUN_DIR_WRITE, 0,
+			       KVMRUN_POLICY_STORE, ~d);
+	raw_access(fep, true, c->index, d, &w);
+	raw_access(fep, false, c->index, 0, &r);
+	wok = msr_obs_matches(wexp, c->index, true, NULL, &w.o);
+	rok = msr_obs_matches(rexp, c->index, false, &d, &r.o);
+	report(wok && rok, "0x%x (%s) %s: wrmsr 0x%lx (%s) then rdmsr (%s) reads it back",
+	       c->index, c->name, path, (unsigned long)d, msrf_outcome_name(wexp),
+	       msrf_outcome_name(rexp));
+	if (!wok)
+		report_info("write: seen %s", msr_obs_name(&w.o));
+	if (!rok)
+		report_info("read: seen %s", msr_obs_name(&r.o));
+}
+
+static const struct fep_case *fep_case_of(u32 index)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(fep_cases); i++)
+		if (fep_cases[i].index == index)
+			return &fep_cases[i];
+	report_abort("no fep case for 0x%x", index);
+}
+
+/*
+ * Mask FILTER|UNKNOWN, POWER_CTL denied (a FILTER exit) and the fabricated
+ * MSR unknown to KVM (an UNKNOWN exit): on the plain path and, when the
+ * prefix works, through the emulator, the host's error answer and a
+ * stateful round trip.
+ */
+static void test_answers(void)
+{
+	static const u32 indices[] = { MSR_IA32_POWER_CTL, MSR_FABRICATED };
+	static struct msrf_filter f;
+	unsigned int i;
+	int fep;
+
+	report_prefix_push("answers");
+	if (msrtest_filter_off())
+		report_abort("cannot turn filtering off");
+	fep_calibrate();
+	msrf_filter_init(&f, 0);
+	msrf_add_range(&f, MSR_IA32_POWER_CTL, 1, MSRF_READ | MSRF_WRITE, false);
+	if (msrtest_set_mask(MSRF_EXIT_FILTER | MSRF_EXIT_UNKNOWN) || msrtest_install(&f))
+		report_abort("cannot set mask FILTER|UNKNOWN and the POWER_CTL filter");
+	msrtest_counts_begin();
+	for (fep = 0; fep < 2; fep++) {
+		if (fep && !fep_usable())
+			break;
+		for (i = 0; i < ARRAY_SIZE(indices); i++) {
+			const struct fep_case *c = fep_case_of(indices[i]);
+
+			answer_error(c, fep, false);
+			answer_error(c, fep, true);
+			if (msrtest_host.info.features & KVMRUN_FEAT_POLICY_STORE)
+				round_trip(c, fep);
+			else
+				report_skip("0x%x (%s) round trip: this kvmrun cannot store "
+					    "values (no KVMRUN_FEAT_POLICY_STORE)", c->index,
+					    c->name);
+		}
+	}
+	if (kvmrun_reset_policy() != KVMRUN_ST_OK)
+		report_abort("RESET_POLICY failed");
+	msrtest_counts_check("exit counters");
+	if (msrtest_filter_off())
+		report_abort("cannot turn filtering off");
+	report_prefix_pop();
+}
+
 /* x2APIC when the vCPU has it and an in-kernel LAPIC serves it. */
 static void pick_apic_mode(void)
 {
@@ -513,5 +710,7 @@ int main(int argc, char **argv, char **envp)
 		test_fep();
 	if (arg_selected(argc, argv, "icr"))
 		test_icr();
+	if (arg_selected(argc, argv, "answers"))
+		test_answers();
 	return report_summary();
 }

@@ -503,9 +503,11 @@ static void run_mask(u32 mask, const bool *selected)
 		report_prefix_pop();
 		return;
 	}
+	msrtest_counts_begin();
 	for (i = 0; i < ARRAY_SIZE(rules); i++)
 		if (selected[i])
 			run_rule(&rules[i]);
+	msrtest_counts_check("exit counters");
 	report_prefix_pop();
 }
 

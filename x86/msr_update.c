@@ -22,8 +22,11 @@
  * The rejected filters carry A's ranges before the bad one, so a kernel
  * that half-installs a failed filter (before b318e8decf6b) is caught.
  * KVM_ENABLE_CAP validation follows (ABI §2, USER_SPACE_MSR / MSR_FILTER
- * caps), then empty + DEFAULT_ALLOW must turn filtering off: every access
- * as in the unfiltered pass.  All of it runs with exit mask FILTER and 0.
+ * caps), then each of the 64 bits of the exit mask and of the 32 bits of
+ * the filter's and a range's flags alone (as the KVM selftest), each call
+ * followed by two reads that only B under mask FILTER explains (the
+ * "bits" lines, one per field).  Then empty + DEFAULT_ALLOW must turn
+ * filtering off: every access as in the unfiltered pass.  All of it runs with exit mask FILTER and 0.
  *
  * The library does not use FS, GS or the SYSENTER/SYSCALL MSRs (fixups
  * find the per-CPU area from RSP), so the test may change them; it puts
@@ -542,12 +545,6 @@ static void check_rejection(const struct rejection *rj)
 
 /* ---- KVM_ENABLE_CAP / KVM_CHECK_EXTENSION (ABI §2, caps) ------------------- */
 
-/* Expected errno of KVM_ENABLE_CAP(USER_SPACE_MSR, mask) with flags 0. */
-static int mask_errno(u64 mask)
-{
-	return (mask & ~(u64)MSRF_EXIT_VALID_MASK) ? MSRF_EINVAL : 0;
-}
-
 /* One access B denies: its outcome shows the mask KVM really uses. */
 static void check_mask_in_use(const char *what)
 {
@@ -582,7 +579,7 @@ static void check_ext(u32 cap, const char *name)
 static void check_set_mask(u64 mask, u32 restore)
 {
 	struct kvmrun_result res;
-	int expect = mask_errno(mask), err, st;
+	int expect = msrf_exit_mask_errno(mask), err, st;
 	char what[48];
 
 	st = kvmrun_set_exit_mask(mask, &res);
@@ -645,6 +642,129 @@ static void check_caps(void)
 	report_prefix_pop();
 }
 
+/* ---- Every flag bit alone (the KVM selftest's loops) ----------------------- */
+
+enum bit_family { BITS_EXIT_MASK, BITS_FILTER_FLAGS, BITS_RANGE_FLAGS };
+
+static const char *const bit_family_name[] = {
+	[BITS_EXIT_MASK] = "ENABLE_CAP(USER_SPACE_MSR) args[0]",
+	[BITS_FILTER_FLAGS] = "kvm_msr_filter.flags",
+	[BITS_RANGE_FLAGS] = "range flags",
+};
+
+/*
+ * Two reads that tell B under mask FILTER from anything else: one B denies
+ * (X(F); #GP under a mask without FILTER, V under A or no filter) and one B
+ * allows (V; A denies it).  Returns how many differ from the model.
+ */
+static unsigned int reads_off_model(void)
+{
+	unsigned int i, bad = 0, done = 0;
+	struct access r;
+	int allowed;
+
+	for (allowed = 0; allowed < 2; allowed++) {
+		for (i = 0; i < NPROBES; i++) {
+			if (msrf_allowed(&filter_b, probes[i].index, MSRF_ACCESS_READ) != allowed)
+				continue;
+			do_read(&probes[i], &r);
+			bad += !r.ok;
+			done++;
+			break;
+		}
+	}
+	return bad + (2 - done);
+}
+
+/*
+ * The call with only 'bit' set in the family's field; *expect gets the
+ * model's errno.  The filters are A plus the bit, so one installed after
+ * all shows in the probe accesses (A opposes B on every one of them).
+ */
+static int try_bit(enum bit_family family, unsigned int bit, int *expect)
+{
+	struct kvmrun_result res;
+	int st;
+
+	switch (family) {
+	case BITS_EXIT_MASK:
+		*expect = msrf_exit_mask_errno(1ull << bit);
+		st = kvmrun_set_exit_mask(1ull << bit, &res);
+		if (st != KVMRUN_ST_OK)
+			report_abort("ENABLE_CAP: %s", kvmrun_status_name(st));
+		return res.ret ? res.err : 0;
+	case BITS_FILTER_FLAGS:
+		copy_a(&scratch);
+		scratch.flags = 1u << bit;
+		break;
+	case BITS_RANGE_FLAGS:
+		copy_a(&scratch);
+		add_bad(&scratch, 8, 1u << bit, MSRF_BITMAP_DATA);
+		break;
+	}
+	*expect = msrf_validate(&scratch);
+	return msrtest_install(&scratch);
+}
+
+/*
+ * With B installed and mask FILTER: each bit of the field alone must give
+ * the model's errno, and afterwards (an accepted call undone first) the
+ * reads of reads_off_model() must still be B's under mask FILTER.
+ * One line per family; a failure names the bits.
+ */
+static void check_every_bit(enum bit_family family)
+{
+	unsigned int bit, nbits = family == BITS_EXIT_MASK ? 64 : 32;
+	unsigned int bad_errno = 0, bad_after = 0, rejected = 0, off, first_bad = nbits;
+	int expect, err;
+
+	for (bit = 0; bit < nbits; bit++) {
+		err = try_bit(family, bit, &expect);
+		if (err != expect && first_bad == nbits)
+			first_bad = bit;
+		if (err != expect && bad_errno++ < 4)
+			report_info("%s bit %u: expected %s, got %s", bit_family_name[family],
+				    bit, msrf_errno_name(expect), msrf_errno_name(err));
+		if (err) {
+			rejected++;
+		} else if (family == BITS_EXIT_MASK) {
+			/* The helper takes u32: only bits 0-31 can be accepted. */
+			if (bit < 32 && msrtest_set_mask(1u << bit))
+				report_abort("ENABLE_CAP(USER_SPACE_MSR, bit %u) failed again", bit);
+		}
+		/* Back to B and FILTER: a no-op after a rejected call. */
+		if (!err && (msrtest_install(&filter_b) || msrtest_set_mask(MSRF_EXIT_FILTER)))
+			report_abort("cannot go back to B and mask FILTER after bit %u", bit);
+		off = reads_off_model();
+		if (off && first_bad == nbits)
+			first_bad = bit;
+		if (off && bad_after++ < 4)
+			report_info("after %s bit %u (%s): %u of the 2 reads differ from B "
+				    "under mask FILTER", bit_family_name[family], bit,
+				    err ? "rejected" : "accepted", off);
+	}
+	if (first_bad < nbits)
+		report_fail("%s: each of the %u bits alone: the model's errno, then B and mask "
+			    "FILTER in force: %u errnos and %u states wrong, the first at bit %u",
+			    bit_family_name[family], nbits, bad_errno, bad_after, first_bad);
+	else
+		report_pass("%s: each of the %u bits alone: the model's errno (%u rejected), "
+			    "then B and mask FILTER in force", bit_family_name[family], nbits,
+			    rejected);
+	report_add_checks(2 * nbits - 1);
+}
+
+static void check_every_bits(void)
+{
+	report_prefix_push("bits");
+	if (msrtest_set_mask(MSRF_EXIT_FILTER) || msrtest_install(&filter_b))
+		report_abort("cannot install B with mask FILTER");
+	check_every_bit(BITS_EXIT_MASK);
+	check_every_bit(BITS_FILTER_FLAGS);
+	check_every_bit(BITS_RANGE_FLAGS);
+	report_prefix_pop();
+}
+
 /* ---- The sequence --------------------------------------------------------------- */
 
 static void install(const struct msrf_filter *f, const char *name)
@@ -665,6 +785,7 @@ static void run_mask(u32 mask)
 		report_abort("cannot set exit mask %u", mask);
 	if (msrtest_filter_off())
 		report_abort("cannot turn filtering off");
+	msrtest_counts_begin();
 	check_pass("no filter", true);
 	install(&filter_a, "A");
 	check_pass("A", false);
@@ -672,8 +793,10 @@ static void run_mask(u32 mask)
 	check_pass("B", false);
 	for (i = 0; i < ARRAY_SIZE(rejections); i++)
 		check_rejection(&rejections[i]);
-	if (mask == MSRF_EXIT_FILTER)
+	if (mask == MSRF_EXIT_FILTER) {
 		check_caps();
+		check_every_bits();
+	}
 	report_prefix_push("empty+DEFAULT_ALLOW");
 	err = msrtest_filter_off();
 	if (!report(!err, "install: 0"))
@@ -681,6 +804,7 @@ static void run_mask(u32 mask)
 	check_pass("off", false);
 	check_as_unfiltered();
 	report_prefix_pop();
+	msrtest_counts_check("exit counters");
 	report_prefix_pop();
 }
 

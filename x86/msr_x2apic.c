@@ -241,6 +241,7 @@ static void one_mask(u32 mask)
 		report_prefix_pop();
 		return;
 	}
+	msrtest_counts_begin();
 	report_prefix_push("no filter");
 	report(msrtest_filter_off() == 0, "filter off");
 	run_mode(0);
@@ -252,6 +253,7 @@ static void one_mask(u32 mask)
 	compare_values();
 	report_prefix_pop();
 	msrtest_filter_off();
+	msrtest_counts_check("exit counters");
 	report_prefix_pop();
 }
 

@@ -410,6 +410,54 @@ static void test_enable_cap(void)
 		   h.status == KVMRUN_ST_BADARG && io.calls == 0);
 }
 
+/* KVMRUN_POLICY_STORE: the host keeps what was written and reads it back. */
+static void test_policy_store(void)
+{
+	struct kvmrun_policy p;
+	struct kvmrun_req_hdr h;
+	struct kvmrun_info info;
+	uint64_t data;
+	uint8_t error;
+
+	h = SEND(KVMRUN_OP_INFO, &info);
+	check_u64("store: INFO announces KVMRUN_FEAT_POLICY_STORE", KVMRUN_FEAT_POLICY_STORE,
+		  h.status == KVMRUN_ST_OK ? info.features & KVMRUN_FEAT_POLICY_STORE : 0);
+	memset(&p, 0, sizeof(p));
+	p.nentries = 2;
+	p.entries[0] = (struct kvmrun_policy_entry){ .index = 0x30, .dirs = 3,
+						     .flags = KVMRUN_POLICY_STORE, .data = 7 };
+	p.entries[1] = (struct kvmrun_policy_entry){ .index = 0x31, .dirs = 3, .error = 1,
+						     .flags = KVMRUN_POLICY_STORE, .data = 9 };
+	h = SEND(KVMRUN_OP_SET_POLICY, &p);
+	check_u64("store: set policy", KVMRUN_ST_OK, (uint32_t)h.status);
+	msrx_answer(&vm.msrx, 0, false, KVM_MSR_EXIT_REASON_FILTER, 0x30, &data, &error);
+	check_true("store: read before any write: the initial data", data == 7 && !error);
+	data = 0x0123456789abcdefull;
+	msrx_answer(&vm.msrx, 0, true, KVM_MSR_EXIT_REASON_UNKNOWN, 0x30, &data, &error);
+	check_u64("store: write accepted", 0, error);
+	msrx_answer(&vm.msrx, 1, false, KVM_MSR_EXIT_REASON_FILTER, 0x30, &data, &error);
+	check_true("store: read gives the value written (any vCPU)",
+		   data == 0x0123456789abcdefull && !error);
+	data = 0x55;
+	msrx_answer(&vm.msrx, 0, true, KVM_MSR_EXIT_REASON_FILTER, 0x31, &data, &error);
+	check_u64("store: entry with an error: the write gets it", 1, error);
+	p.entries[0].flags = 2;
+	h = SEND(KVMRUN_OP_SET_POLICY, &p);
+	check_u64("store: unknown flag bit: BADARG", KVMRUN_ST_BADARG, (uint32_t)h.status);
+	p.entries[0].flags = 0;
+	p.entries[1].error = 0;
+	p.entries[1].flags = 0;
+	h = SEND(KVMRUN_OP_SET_POLICY, &p);
+	data = 0x66;
+	msrx_answer(&vm.msrx, 0, true, KVM_MSR_EXIT_REASON_FILTER, 0x30, &data, &error);
+	msrx_answer(&vm.msrx, 0, false, KVM_MSR_EXIT_REASON_FILTER, 0x30, &data, &error);
+	check_true("store: without the flag a write changes nothing", h.status == KVMRUN_ST_OK &&
+		   data == 7 && !error);
+	memset(&p, 0, sizeof(p));
+	SEND(KVMRUN_OP_SET_POLICY, &p);
+	SEND(KVMRUN_OP_RESET_STATS, &p);
+}
+
 static void test_policy_stats(void)
 {
 	struct kvmrun_policy p;
@@ -830,6 +878,7 @@ int main(void)
 	test_info();
 	test_set_filter();
 	test_enable_cap();
+	test_policy_store();
 	test_policy_stats();
 	test_host_msr();
 	test_check_ext();

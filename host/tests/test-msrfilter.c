@@ -1500,6 +1500,20 @@ static void test_class_of_baseline(void)
 	check_int("baseline IGNORED fits no class", -1, msrf_class_of_baseline(MSRF_IGNORED));
 }
 
+/* KVM_ENABLE_CAP(USER_SPACE_MSR) args[0]: bits 0-2 valid, the other 61 not. */
+static void test_exit_mask_errno(void)
+{
+	unsigned int b, bad = 0;
+
+	check_int("mask 0 accepted", 0, msrf_exit_mask_errno(0));
+	check_int("mask 7 accepted", 0, msrf_exit_mask_errno(7));
+	check_int("mask 0xf EINVAL", MSRF_EINVAL, msrf_exit_mask_errno(0xf));
+	for (b = 0; b < 64; b++)
+		bad += msrf_exit_mask_errno(1ull << b) == MSRF_EINVAL;
+	check_int("61 of the 64 single-bit masks are EINVAL", 61, bad);
+	check_int("bit 63 EINVAL", MSRF_EINVAL, msrf_exit_mask_errno(1ull << 63));
+}
+
 static void test_names(void)
 {
 	check_str("name V", "V", msrf_outcome_name(MSRF_V));
@@ -1547,6 +1561,7 @@ static void test_unique_names(void)
 
 int main(void)
 {
+	test_exit_mask_errno();
 	test_8a();
 	test_8b();
 	test_decision();

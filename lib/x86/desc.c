@@ -76,13 +76,14 @@ void ex_record_clear(void)
 
 	pc->ex_vector = EX_NONE;
 	pc->ex_error_code = 0;
+	pc->ex_rip = 0;
 }
 
 struct ex_record ex_record_get(void)
 {
 	struct percpu *pc = this_cpu();
 
-	return (struct ex_record){ pc->ex_vector, pc->ex_error_code };
+	return (struct ex_record){ pc->ex_vector, pc->ex_error_code, pc->ex_rip };
 }
 
 static bool apply_fixup(struct ex_regs *regs)
@@ -94,6 +95,7 @@ static bool apply_fixup(struct ex_regs *regs)
 			continue;
 		this_cpu()->ex_vector = regs->vector;
 		this_cpu()->ex_error_code = regs->error_code;
+		this_cpu()->ex_rip = regs->rip;
 		regs->rip = e->to;
 		return true;
 	}

@@ -64,6 +64,7 @@ const char *exception_name(unsigned int vector);
 struct ex_record {
 	u32 vector;	/* 0 would be #DE, so 'none' is EX_NONE */
 	u32 error_code;
+	u64 rip;	/* where it was raised (the fixup's 'from') */
 };
 #define EX_NONE		0xffffffffu
 

@@ -207,13 +207,76 @@ void msr_observe_read(u32 index, struct msr_obs *o)
 void msr_observe_write(u32 index, u64 val, struct msr_obs *o)
 {
 	memset(o, 0, sizeof(*o));
+	o->written = val;
 	o->vector = wrmsr_safe(index, val);
 	msr_observe_classify(o);
+}
+
+unsigned int msrtest_reason_row(enum msrf_outcome o)
+{
+	switch (o) {
+	case MSRF_X_INVAL:
+		return KVMRUN_REASON_INVAL;
+	case MSRF_X_UNKNOWN:
+		return KVMRUN_REASON_UNKNOWN;
+	case MSRF_X_FILTER:
+		return KVMRUN_REASON_FILTER;
+	default:
+		return KVMRUN_REASON_OTHER;
+	}
+}
+
+unsigned int msrtest_row_of_reason(u32 reason)
+{
+	int o = msrf_exit_outcome(reason);
+
+	return o < 0 ? KVMRUN_REASON_OTHER : msrtest_reason_row((enum msrf_outcome)o);
+}
+
+bool msrtest_is_exit(enum msrf_outcome o)
+{
+	return o == MSRF_X_FILTER || o == MSRF_X_UNKNOWN || o == MSRF_X_INVAL;
+}
+
+/* Exits the model predicted since msrtest_counts_begin(), and the base. */
+static u32 tally[KVMRUN_NREASONS][2];
+static u32 counts_base[KVMRUN_NREASONS][2];
+
+void msrtest_counts_begin(void)
+{
+	sync_exit_count();
+	memcpy(counts_base, stats.counts, sizeof(counts_base));
+	memset(tally, 0, sizeof(tally));
+}
+
+bool msrtest_counts_check(const char *what)
+{
+	static const char *const rows[] = { "INVAL", "UNKNOWN", "FILTER", "other" };
+	unsigned int row, dir, bad = 0, n = 0;
+
+	sync_exit_count();
+	for (row = 0; row < KVMRUN_NREASONS; row++) {
+		for (dir = 0; dir < 2; dir++) {
+			u32 seen = stats.counts[row][dir] - counts_base[row][dir];
+
+			n += tally[row][dir];
+			if (seen == tally[row][dir])
+				continue;
+			if (!bad++)
+				report_info("%s: %s %s exits: host saw %u, model %u", what,
+					    rows[row], dir ? "write" : "read", seen,
+					    tally[row][dir]);
+		}
+	}
+	return report(!bad, "%s: host saw exactly the model's %u exits per reason and "
+		      "direction", what, n);
 }
 
 bool msr_obs_matches(enum msrf_outcome expect, u32 index, bool write,
 		     const u64 *answer, const struct msr_obs *o)
 {
+	if (msrtest_is_exit(expect))
+		tally[msrtest_reason_row(expect)][write]++;
 	switch (expect) {
 	case MSRF_V:
 		return !o->exits && !o->vector;
@@ -225,7 +288,7 @@ bool msr_obs_matches(enum msrf_outcome expect, u32 index, bool write,
 	case MSRF_X_UNKNOWN:
 	case MSRF_X_INVAL:
 		if (o->exits != 1 || o->outcome != expect || o->exit.index != index ||
-		    o->exit.write != write)
+		    o->exit.write != write || (write && o->exit.data != o->written))
 			return false;
 		/* The host's answer lands in EDX:EAX, its error gives #GP. */
 		if (o->exit.error)
@@ -235,6 +298,21 @@ bool msr_obs_matches(enum msrf_outcome expect, u32 index, bool write,
 	return false;
 }
 
+void msrtest_set_policy_one(u32 index, u8 dirs, u8 error, u8 flags, u64 data)
+{
+	static struct kvmrun_policy p;
+	int st;
+
+	memset(&p, 0, sizeof(p));
+	p.nentries = 1;
+	p.entries[0] = (struct kvmrun_policy_entry){
+		.index = index, .dirs = dirs, .error = error, .flags = flags, .data = data,
+	};
+	st = kvmrun_set_policy(&p);
+	if (st != KVMRUN_ST_OK)
+		report_abort("SET_POLICY: %s", kvmrun_status_name(st));
+}
+
 const char *msr_obs_name(const struct msr_obs *o)
 {
 	static char buf[96];
@@ -242,10 +320,11 @@ const char *msr_obs_name(const struct msr_obs *o)
 	if (o->exits > 1)
 		snprintf(buf, sizeof(buf), "%u exits", o->exits);
 	else if (o->exits)
-		snprintf(buf, sizeof(buf), "%s (index 0x%x, %s, vector %d, value 0x%lx)",
+		snprintf(buf, sizeof(buf), "%s (index 0x%x, %s, vector %d, %s 0x%lx)",
 			 msrf_outcome_name(o->outcome), o->exit.index,
 			 o->exit.write ? "write" : "read", o->vector,
-			 (unsigned long)o->value);
+			 o->exit.write ? "exit data" : "value",
+			 (unsigned long)(o->exit.write ? o->exit.data : o->value));
 	else if (o->vector)
 		snprintf(buf, sizeof(buf), "vector %d", o->vector);
 	else

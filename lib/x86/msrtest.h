@@ -78,6 +78,7 @@ struct msr_obs {
 	enum msrf_outcome outcome;	/* MSRF_V, MSRF_GP or MSRF_X_* */
 	int vector;			/* as the guest saw it */
 	u64 value;			/* value read (reads without a fault) */
+	u64 written;			/* value written (writes) */
 	unsigned int exits;		/* user exits the host saw meanwhile */
 	struct kvmrun_msr_exit exit;	/* the last of them, if any */
 };
@@ -100,12 +101,36 @@ void msr_observe_write(u32 index, u64 val, struct msr_obs *o);
 /*
  * Does o match the model's 'expect'?  V and IGNORED are "no fault, no
  * exit" (IGNORED reads must also give 0); X_* need exactly one exit with
- * that reason on 'index', in that direction.  A read that exits must see
- * the host's answer (KVMRUN_MSR_DERIVED(index) under the default policy)
- * when 'answer' is not NULL.
+ * that reason on 'index', in that direction, and a write exit must carry
+ * the written value (o->written).  A read that exits must see the host's
+ * answer (KVMRUN_MSR_DERIVED(index) under the default policy) when
+ * 'answer' is not NULL.  The exit the model predicts is added to the
+ * tally of msrtest_counts_check(), whatever the verdict.
  */
 bool msr_obs_matches(enum msrf_outcome expect, u32 index, bool write,
 		     const u64 *answer, const struct msr_obs *o);
+
+/*
+ * Exit counts over a stretch of checks, as the KVM selftest asserts "4
+ * reads and 3 writes": msrtest_counts_begin() takes the host's counters
+ * and clears the tally; msrtest_counts_check() reports one line: the
+ * host's counters per reason and direction grew by exactly the exits
+ * msr_obs_matches() was told to expect since.  Only accesses checked with
+ * msr_obs_matches(), or that the model says never exit, may run between.
+ */
+void msrtest_counts_begin(void);
+bool msrtest_counts_check(const char *what);
+/* The kvmrun_stats.counts row of an exit outcome / of a run->msr.reason. */
+unsigned int msrtest_reason_row(enum msrf_outcome o);
+unsigned int msrtest_row_of_reason(u32 reason);
+bool msrtest_is_exit(enum msrf_outcome o);
+/*
+ * The host's answer to exits on 'index' in 'dirs' (KVMRUN_DIR_*): error,
+ * else data (flags KVMRUN_POLICY_STORE: what the guest last wrote).  One
+ * entry replaces the whole policy; a control-port failure is report_abort().
+ */
+void msrtest_set_policy_one(u32 index, u8 dirs, u8 error, u8 flags, u64 data);
+
 /* "X(F) on read of 0x1fc" style text for a report line. */
 const char *msr_obs_name(const struct msr_obs *o);
 

@@ -15,6 +15,7 @@ void percpu_init(struct percpu *pc, u32 cpu)
 	pc->cpu = cpu;
 	pc->ex_vector = EX_NONE;
 	pc->ex_error_code = 0;
+	pc->ex_rip = 0;
 }
 
 unsigned int smp_id(void)

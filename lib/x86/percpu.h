@@ -19,6 +19,7 @@ struct percpu {
 	u32 cpu;		/* 0 = BSP, then in start order */
 	volatile u32 ex_vector;
 	volatile u32 ex_error_code;
+	volatile u64 ex_rip;
 	/* Set by the BSP before it starts this AP (lib/x86/smp.c). */
 	void (*ap_fn)(void *arg);
 	void *ap_arg;
