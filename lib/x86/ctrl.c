@@ -181,6 +181,23 @@ int kvmrun_host_wrmsr(u32 cpu, u32 index, u64 val, struct kvmrun_result *res)
 	return request(KVMRUN_OP_HOST_WRMSR, &a, sizeof(a), NULL, 0, res);
 }
 
+int kvmrun_host_get_one_reg(u32 cpu, u32 index, u64 *val, struct kvmrun_result *res)
+{
+	struct kvmrun_host_msr a = { .cpu = cpu, .index = index };
+	int st = request(KVMRUN_OP_HOST_GET_ONE_REG, &a, sizeof(a), &a, sizeof(a), res);
+
+	if (st == KVMRUN_ST_OK)
+		*val = a.data;
+	return st;
+}
+
+int kvmrun_host_set_one_reg(u32 cpu, u32 index, u64 val, struct kvmrun_result *res)
+{
+	struct kvmrun_host_msr a = { .cpu = cpu, .index = index, .data = val };
+
+	return request(KVMRUN_OP_HOST_SET_ONE_REG, &a, sizeof(a), NULL, 0, res);
+}
+
 int kvmrun_check_extension(u32 cap, struct kvmrun_check_ext *out)
 {
 	struct kvmrun_check_ext a = { .cap = cap };
