@@ -168,6 +168,13 @@ static bool have_one_reg(void)
 	u64 v = 0;
 	int err, r;
 
+	struct kvmrun_result res;
+
+	/* A kvmrun older than the ONE_REG ops answers BADOP. */
+	if (kvmrun_host_get_one_reg(smp_id(), MSR_STAR, &v, &res) == KVMRUN_ST_BADOP) {
+		report_skip("this kvmrun has no HOST_GET_ONE_REG op");
+		return false;
+	}
 	if (kvmrun_check_extension(KVMRUN_CAP_ONE_REG, &ce) != KVMRUN_ST_OK)
 		report_abort("CHECK_EXT(KVM_CAP_ONE_REG) failed");
 	if (ce.vm_ret > 0)
