@@ -51,6 +51,8 @@ static const uint32_t payload_size[KVMRUN_OP_MAX + 1] = {
 	[KVMRUN_OP_START_AP] = sizeof(struct kvmrun_start_ap),
 	[KVMRUN_OP_CONSOLE_WRITE] = sizeof(struct kvmrun_console_write),
 	[KVMRUN_OP_GET_EXITS] = sizeof(struct kvmrun_exits),
+	[KVMRUN_OP_HOST_GET_ONE_REG] = sizeof(struct kvmrun_host_msr),
+	[KVMRUN_OP_HOST_SET_ONE_REG] = sizeof(struct kvmrun_host_msr),
 };
 
 static bool in_ram(const struct vm *vm, uint64_t gpa, uint64_t len)
@@ -130,6 +132,24 @@ static int op_enable_cap(struct vm *vm, struct block *b)
 	return KVMRUN_ST_OK;
 }
 
+/* The vCPU a host MSR op names, or NULL with *st set. */
+static struct vcpu *host_msr_vcpu(struct vm *vm, struct vcpu *self, uint32_t cpu, int *st)
+{
+	struct vcpu *v;
+	bool busy;
+
+	*st = KVMRUN_ST_BADARG;
+	if (cpu >= vm->nvcpus)
+		return NULL;
+	v = &vm->vcpus[cpu];
+	/* A vCPU running in another thread would block the ioctl. */
+	pthread_mutex_lock(&vm->lock);
+	busy = v != self && v->state != VCPU_PARKED;
+	pthread_mutex_unlock(&vm->lock);
+	*st = busy ? KVMRUN_ST_BUSY : KVMRUN_ST_OK;
+	return busy ? NULL : v;
+}
+
 static int op_host_msr(struct vm *vm, struct vcpu *self, struct block *b, bool write)
 {
 	struct kvmrun_host_msr *a = &b->u.host_msr;
@@ -138,17 +158,11 @@ static int op_host_msr(struct vm *vm, struct vcpu *self, struct block *b, bool w
 		struct kvm_msr_entry e;
 	} msrs;
 	struct vcpu *v;
-	bool busy;
+	int st;
 
-	if (a->cpu >= vm->nvcpus)
-		return KVMRUN_ST_BADARG;
-	v = &vm->vcpus[a->cpu];
-	/* A vCPU running in another thread would block the ioctl. */
-	pthread_mutex_lock(&vm->lock);
-	busy = v != self && v->state != VCPU_PARKED;
-	pthread_mutex_unlock(&vm->lock);
-	if (busy)
-		return KVMRUN_ST_BUSY;
+	v = host_msr_vcpu(vm, self, a->cpu, &st);
+	if (!v)
+		return st;
 	memset(&msrs, 0, sizeof(msrs));
 	msrs.hdr.nmsrs = 1;
 	msrs.e.index = a->index;
@@ -280,6 +294,27 @@ static void op_info(struct vm *vm, struct kvmrun_info *i)
 	};
 }
 
+/* KVM_GET/SET_ONE_REG with the MSR register id: its own path in KVM. */
+static int op_host_one_reg(struct vm *vm, struct vcpu *self, struct block *b, bool write)
+{
+	struct kvmrun_host_msr *a = &b->u.host_msr;
+	uint64_t data = a->data;
+	struct kvm_one_reg reg = {
+		.id = KVMRUN_ONE_REG_MSR(a->index),
+		.addr = (uintptr_t)&data,
+	};
+	struct vcpu *v;
+	int st;
+
+	v = host_msr_vcpu(vm, self, a->cpu, &st);
+	if (!v)
+		return st;
+	do_ioctl(&b->hdr, v->fd, write ? KVM_SET_ONE_REG : KVM_GET_ONE_REG, &reg);
+	if (!write)
+		a->data = b->hdr.ret == 0 ? data : 0;
+	return KVMRUN_ST_OK;
+}
+
 static int execute(struct vm *vm, struct vcpu *v, struct block *b)
 {
 	switch (b->hdr.op) {
@@ -310,6 +345,9 @@ static int execute(struct vm *vm, struct vcpu *v, struct block *b)
 	case KVMRUN_OP_GET_EXITS:
 		get_exits_locked(vm, &b->u.exits);
 		return KVMRUN_ST_OK;
+	case KVMRUN_OP_HOST_GET_ONE_REG:
+	case KVMRUN_OP_HOST_SET_ONE_REG:
+		return op_host_one_reg(vm, v, b, b->hdr.op == KVMRUN_OP_HOST_SET_ONE_REG);
 	}
 	return KVMRUN_ST_BADOP;
 }

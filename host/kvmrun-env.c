@@ -188,6 +188,7 @@ void env_add_harness(struct sbuf *out, const struct env_run *r, const struct env
 	sbuf_printf(out, "KVMRUN_SMP=%u\n", r->smp);
 	sbuf_printf(out, "KVMRUN_IRQCHIP=%s\n", irqchip_name(r->irqchip));
 	sbuf_printf(out, "KVMRUN_X2APIC_CPUID=%d\n", r->x2apic_cpuid);
+	sbuf_printf(out, "KVMRUN_CPUID=%s\n", r->cpuid ? r->cpuid : "default");
 	sbuf_printf(out, "KVMRUN_EXIT_MASK=%d\n", r->exit_mask < 0 ? 0 : r->exit_mask);
 	sbuf_printf(out, "KVMRUN_FILTER=%s\n", base ? base : "none");
 	if (base) {

@@ -41,6 +41,7 @@ struct env_run {
 	unsigned int smp;
 	int irqchip;			/* KVMRUN_IRQCHIP_* */
 	int x2apic_cpuid;		/* 0 / 1 */
+	const char *cpuid;		/* --cpuid as given, NULL if none */
 	int exit_mask;			/* -1 = not set (KVM's default, 0) */
 	const char *filter;		/* path or NULL */
 	const char *filter_when;

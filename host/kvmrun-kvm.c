@@ -156,6 +156,32 @@ void x86_cpuid_set_tsc_deadline(struct kvm_cpuid2 *c)
 			c->entries[i].ecx |= CPUID_1_ECX_TSC_DEADLINE;
 }
 
+void x86_cpuid_set_arch_caps(struct kvm_cpuid2 *c, int on)
+{
+	uint32_t i;
+
+	for (i = 0; on >= 0 && i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		if (e->function != 7 || e->index != 0)
+			continue;
+		if (on)
+			e->edx |= CPUID_7_EDX_ARCH_CAPABILITIES;
+		else
+			e->edx &= ~CPUID_7_EDX_ARCH_CAPABILITIES;
+	}
+}
+
+void x86_cpuid_drop_kvm_pv(struct kvm_cpuid2 *c)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i < c->nent; i++)
+		if ((c->entries[i].function & 0xffffff00u) != 0x40000000u)
+			c->entries[n++] = c->entries[i];
+	c->nent = n;
+}
+
 bool x86_cpuid_has_x2apic(const struct kvm_cpuid2 *c)
 {
 	uint32_t i;

@@ -87,6 +87,11 @@ void x86_cpuid_fixup(const struct kvm_cpuid2 *in, struct kvm_cpuid2 *out,
 		     int x2apic, uint32_t apic_id);
 /* CPUID.1:ECX.x2APIC in a list (0 when leaf 1 is missing). */
 bool x86_cpuid_has_x2apic(const struct kvm_cpuid2 *c);
+#define CPUID_7_EDX_ARCH_CAPABILITIES	(1u << 29)
+/* CPUID.7.0:EDX.ARCH_CAPABILITIES forced on (1) or off (0); < 0: unchanged. */
+void x86_cpuid_set_arch_caps(struct kvm_cpuid2 *c, int on);
+/* Drop the hypervisor leaves 0x40000000-0x400000ff (KVM's PV signature). */
+void x86_cpuid_drop_kvm_pv(struct kvm_cpuid2 *c);
 /* Set CPUID.1:ECX.TSC_DEADLINE in every leaf-1 entry. */
 void x86_cpuid_set_tsc_deadline(struct kvm_cpuid2 *c);
 

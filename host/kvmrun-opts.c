@@ -16,7 +16,9 @@ const char kvmrun_usage[] =
 "  --mem MIB                guest RAM in MiB (2-3072, default 64)\n"
 "  --timeout SECONDS        stop the VM after SECONDS (0 = never, default)\n"
 "  --irqchip full|split|none  in-kernel irqchip (default full)\n"
-"  --cpuid +x2apic|-x2apic  force CPUID.1:ECX.x2APIC (default: as KVM says)\n"
+"  --cpuid [+-]NAME[,...]   CPUID changes: x2apic, arch_capabilities (force the\n"
+"                           bit on/off; default as KVM says), -kvm_pv (no KVM PV\n"
+"                           leaves), +pv_enforce (KVM_CAP_ENFORCE_PV_FEATURE_CPUID)\n"
 "  --filter FILE            install the MSR filter described in FILE\n"
 "  --filter-when before-irqchip|before-vcpu|after-vcpu\n"
 "                           when to install it (default before-vcpu)\n"
@@ -97,6 +99,46 @@ const char *filter_when_name(enum filter_when w)
 	return (unsigned int)w < 3 ? whens[w] : "?";
 }
 
+/*
+ * --cpuid WORD[,WORD...], each +NAME or -NAME: x2apic and
+ * arch_capabilities force CPUID.1:ECX.x2APIC / CPUID.7.0:EDX.ARCH_CAPABILITIES
+ * on or off (default: as KVM says); -kvm_pv drops the KVM PV leaves
+ * 0x40000000-0x400000ff (+kvm_pv: keep them, the default); +pv_enforce
+ * enables KVM_CAP_ENFORCE_PV_FEATURE_CPUID on each vCPU.
+ */
+static int parse_cpuid(struct kvmrun_opts *o, const char *opt, const char *val,
+		       char *err, size_t errlen)
+{
+	static const char want[] = "a comma-separated list of +NAME or -NAME, NAME one of "
+				   "x2apic, arch_capabilities, kvm_pv, pv_enforce";
+	const char *p = val;
+
+	if (!*p)
+		return bad(err, errlen, opt, val, want);
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		bool on = *p == '+';
+
+		if ((*p != '+' && *p != '-') || n < 2)
+			return bad(err, errlen, opt, val, want);
+		if (n - 1 == 6 && !strncmp(p + 1, "x2apic", 6))
+			o->cpuid_x2apic = on;
+		else if (n - 1 == 17 && !strncmp(p + 1, "arch_capabilities", 17))
+			o->cpuid_arch_caps = on;
+		else if (n - 1 == 6 && !strncmp(p + 1, "kvm_pv", 6))
+			o->cpuid_no_kvm_pv = !on;
+		else if (n - 1 == 10 && !strncmp(p + 1, "pv_enforce", 10))
+			o->pv_enforce = on;
+		else
+			return bad(err, errlen, opt, val, want);
+		p += n;
+		if (*p == ',' && *++p == '\0')
+			return bad(err, errlen, opt, val, want);
+	}
+	o->cpuid_spec = val;
+	return 0;
+}
+
 static int set_opt(struct kvmrun_opts *o, const char *opt, const char *val,
 		   char *err, size_t errlen)
 {
@@ -120,12 +162,8 @@ static int set_opt(struct kvmrun_opts *o, const char *opt, const char *val,
 		o->filter_when = (enum filter_when)i;
 		return 0;
 	}
-	if (!strcmp(opt, "--cpuid")) {
-		if (strcmp(val, "+x2apic") && strcmp(val, "-x2apic"))
-			return bad(err, errlen, opt, val, "+x2apic or -x2apic");
-		o->cpuid_x2apic = val[0] == '+';
-		return 0;
-	}
+	if (!strcmp(opt, "--cpuid"))
+		return parse_cpuid(o, opt, val, err, errlen);
 	if (!strcmp(opt, "--exit-mask")) {
 		if (parse_num(opt, val, 0, 7, &u, err, errlen))
 			return -1;
@@ -191,7 +229,7 @@ int kvmrun_parse_opts(int argc, char **argv, struct kvmrun_opts *o,
 
 	*o = (struct kvmrun_opts){
 		.smp = 1, .mem_mib = 64, .irqchip = KVMRUN_IRQCHIP_FULL,
-		.cpuid_x2apic = -1, .filter_when = FILTER_BEFORE_VCPU,
+		.cpuid_x2apic = -1, .cpuid_arch_caps = -1, .filter_when = FILTER_BEFORE_VCPU,
 		.exit_mask = -1, .kvm_device = "/dev/kvm",
 	};
 	for (i = 1; i < argc; i++) {

@@ -23,6 +23,10 @@ struct kvmrun_opts {
 	unsigned int timeout;		/* --timeout seconds, 0 = none */
 	int irqchip;			/* KVMRUN_IRQCHIP_*, default FULL */
 	int cpuid_x2apic;		/* --cpuid: -1 as KVM says, 0 off, 1 on */
+	int cpuid_arch_caps;		/* --cpuid [+-]arch_capabilities: same */
+	bool cpuid_no_kvm_pv;		/* --cpuid -kvm_pv: no 0x4000xxxx leaves */
+	bool pv_enforce;		/* --cpuid +pv_enforce */
+	const char *cpuid_spec;		/* --cpuid as given, NULL if none */
 	const char *filter;		/* --filter FILE or NULL */
 	enum filter_when filter_when;	/* default FILTER_BEFORE_VCPU */
 	bool filter_expect_set;

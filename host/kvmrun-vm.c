@@ -255,9 +255,21 @@ static void create_vcpu(struct vm *vm, struct vcpu *v, unsigned int index)
 	x86_cpuid_fixup(vm->cpuid, c, vm->opts->cpuid_x2apic, index);
 	if (vm->tsc_deadline_cpuid)
 		x86_cpuid_set_tsc_deadline(c);
+	x86_cpuid_set_arch_caps(c, vm->opts->cpuid_arch_caps);
+	if (vm->opts->cpuid_no_kvm_pv)
+		x86_cpuid_drop_kvm_pv(c);
 	if (ioctl(v->fd, KVM_SET_CPUID2, c))
 		die(KVMRUN_EXIT_INTERNAL, "KVM_SET_CPUID2 on vCPU %u: %s", index, ename(errno));
 	free(c);
+	if (vm->opts->pv_enforce) {
+		struct kvm_enable_cap cap = {
+			.cap = KVM_CAP_ENFORCE_PV_FEATURE_CPUID, .args = { 1 },
+		};
+
+		if (ioctl(v->fd, KVM_ENABLE_CAP, &cap))
+			die(KVMRUN_EXIT_INTERNAL, "KVM_CAP_ENFORCE_PV_FEATURE_CPUID on vCPU %u: %s",
+			    index, ename(errno));
+	}
 }
 
 static void create_vcpus(struct vm *vm)

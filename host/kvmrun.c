@@ -35,6 +35,7 @@ static void add_harness_env(struct vm *vm, struct sbuf *env, int filter_err)
 	struct env_host host;
 	struct env_run run = {
 		.smp = o->smp, .irqchip = o->irqchip, .x2apic_cpuid = vm->x2apic_cpuid,
+		.cpuid = o->cpuid_spec,
 		.exit_mask = o->exit_mask, .filter = o->filter,
 		.filter_when = filter_when_name(o->filter_when),
 		.filter_errno = errno_str(filter_err, buf, sizeof(buf)),

@@ -83,7 +83,9 @@ enum kvmrun_op {
 	KVMRUN_OP_START_AP,		/* struct kvmrun_start_ap */
 	KVMRUN_OP_CONSOLE_WRITE,	/* struct kvmrun_console_write */
 	KVMRUN_OP_GET_EXITS,		/* struct kvmrun_exits */
-	KVMRUN_OP_MAX = KVMRUN_OP_GET_EXITS,
+	KVMRUN_OP_HOST_GET_ONE_REG,	/* struct kvmrun_host_msr */
+	KVMRUN_OP_HOST_SET_ONE_REG,	/* struct kvmrun_host_msr */
+	KVMRUN_OP_MAX = KVMRUN_OP_HOST_SET_ONE_REG,
 };
 
 /* hdr.status */
@@ -299,6 +301,19 @@ struct kvmrun_host_msr {
 	uint32_t index;
 	uint64_t data;		/* in for WRMSR, out for RDMSR */
 };
+
+/*
+ * KVMRUN_OP_HOST_GET_ONE_REG / _SET_ONE_REG: KVM_GET_ONE_REG /
+ * KVM_SET_ONE_REG of MSR 'index' (register id KVMRUN_ONE_REG_MSR(index),
+ * the x86 MSR encoding of Linux 6.18+ uapi: KVM_REG_X86, type 2 in bits
+ * 39:32, 64-bit size) on vCPU 'cpu', same vCPU rules as HOST_RDMSR.
+ * hdr.ret = the ioctl's return (0 = done) or -1 with hdr.err; kernels
+ * without MSRs in ONE_REG (no KVM_CAP_ONE_REG on x86) give EINVAL.  Added
+ * after version 1 without a version change: an older kvmrun says BADOP.
+ */
+#define KVMRUN_CAP_ONE_REG	70
+#define KVMRUN_ONE_REG_MSR(index) \
+	(0x2000000000000000ull | 0x0030000000000000ull | (2ull << 32) | (uint32_t)(index))
 
 /* KVMRUN_OP_CHECK_EXT: KVM_CHECK_EXTENSION on the system and the VM fd. */
 struct kvmrun_check_ext {

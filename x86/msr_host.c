@@ -14,6 +14,21 @@
  * does not know gives the host the same answer with and without the
  * filter.  The original values are put back at the end.
  *
+ * KVM_GET_ONE_REG / KVM_SET_ONE_REG with the MSR register id (Linux 6.18+,
+ * advertised by KVM_CAP_ONE_REG on x86) is another host path that must
+ * ignore the filter: where the capability is offered, the same probes are
+ * read (H) and written (G) through it under the filter, cross-checked with
+ * KVM_GET_MSRS, then H is put back; where it is not, one ONE_REG read is
+ * made and reported (SKIP with what KVM answered).
+ *
+ * Feature MSRs after KVM_RUN: newer kernels refuse a host write that
+ * changes an immutable feature MSR (ARCH_CAPABILITIES, PERF_CAPABILITIES,
+ * ...) once the vCPU has run.  This guest has run, so the host writes
+ * ARCH_CAPABILITIES with one supported bit cleared (a subset of what KVM
+ * offers, valid on any kernel) and reports what happened as INFO; the
+ * check is only that the answer is consistent (refused and unchanged, or
+ * accepted and changed).  The original value is put back.
+ *
  * The probes are MSRs the guest may change without disturbing the test
  * library (it uses neither FS/GS nor SYSENTER/SYSCALL state, and PAT
  * entry 0, used by every mapping, is kept).
@@ -124,6 +139,118 @@ static int host_write(u32 index, u64 val)
 	return res.ret;
 }
 
+static int one_reg_get(u32 index, u64 *val, int *err)
+{
+	struct kvmrun_result res;
+	int st = kvmrun_host_get_one_reg(smp_id(), index, val, &res);
+
+	if (st != KVMRUN_ST_OK)
+		report_abort("HOST_GET_ONE_REG 0x%x: %s", index, kvmrun_status_name(st));
+	*err = res.err;
+	return res.ret;
+}
+
+static int one_reg_set(u32 index, u64 val, int *err)
+{
+	struct kvmrun_result res;
+	int st = kvmrun_host_set_one_reg(smp_id(), index, val, &res);
+
+	if (st != KVMRUN_ST_OK)
+		report_abort("HOST_SET_ONE_REG 0x%x: %s", index, kvmrun_status_name(st));
+	*err = res.err;
+	return res.ret;
+}
+
+/* KVM_CAP_ONE_REG on the VM fd: MSRs reachable through ONE_REG. */
+static bool have_one_reg(void)
+{
+	struct kvmrun_check_ext ce;
+	u64 v = 0;
+	int err, r;
+
+	struct kvmrun_result res;
+
+	/* A kvmrun older than the ONE_REG ops answers BADOP. */
+	if (kvmrun_host_get_one_reg(smp_id(), MSR_STAR, &v, &res) == KVMRUN_ST_BADOP) {
+		report_skip("this kvmrun has no HOST_GET_ONE_REG op");
+		return false;
+	}
+	if (kvmrun_check_extension(KVMRUN_CAP_ONE_REG, &ce) != KVMRUN_ST_OK)
+		report_abort("CHECK_EXT(KVM_CAP_ONE_REG) failed");
+	if (ce.vm_ret > 0)
+		return true;
+	r = one_reg_get(MSR_STAR, &v, &err);
+	report_skip("KVM_CAP_ONE_REG is %d: no MSRs through KVM_GET/SET_ONE_REG here "
+		    "(KVM_GET_ONE_REG of STAR gave %d, errno %d)", ce.vm_ret, r, err);
+	return false;
+}
+
+/* Under deny-all, after host_under_filter(): the value is H. */
+static void one_reg_under_filter(struct probe *p)
+{
+	u64 v = 0, v2 = 0, v3 = 0;
+	int r, w, r2, r3, err;
+	u32 before = exit_total();
+
+	r = one_reg_get(p->index, &v, &err);
+	report(r == 0 && v == p->h, "KVM_GET_ONE_REG 0x%x (%s): the current value",
+	       p->index, p->name);
+	if (r || v != p->h)
+		report_info("ret %d (errno %d), value 0x%lx, want 0x%lx", r, err,
+			    (unsigned long)v, (unsigned long)p->h);
+	w = one_reg_set(p->index, p->g, &err);
+	r2 = one_reg_get(p->index, &v2, &err);
+	r3 = host_read(p->index, &v3);
+	report(w == 0 && r2 == 0 && v2 == p->g && r3 == 1 && v3 == p->g,
+	       "KVM_SET_ONE_REG 0x%x (%s): applied (KVM_GET_MSRS agrees)", p->index, p->name);
+	if (w || r2 || v2 != p->g || r3 != 1 || v3 != p->g)
+		report_info("set %d, get %d (0x%lx), GET_MSRS %d (0x%lx), want 0x%lx", w, r2,
+			    (unsigned long)v2, r3, (unsigned long)v3, (unsigned long)p->g);
+	report(exit_total() == before, "ONE_REG accesses to 0x%x (%s): no user exit",
+	       p->index, p->name);
+	host_write(p->index, p->h);
+}
+
+/*
+ * A host write that changes a feature MSR after KVM_RUN: what does this
+ * kernel do?  Newer kernels refuse it (the MSR is immutable once the vCPU
+ * ran); 6.1 is expected to accept it.  INFO, plus a consistency check.
+ */
+static void feature_msr_after_run(bool one_reg)
+{
+	u64 orig = 0, want, now = 0;
+	int r, w, err = 0;
+	bool accepted;
+
+	r = host_read(MSR_IA32_ARCH_CAPABILITIES, &orig);
+	if (r != 1 || !orig) {
+		report_skip("ARCH_CAPABILITIES: KVM_GET_MSRS gave %d, value 0x%lx: no bit to clear",
+			    r, (unsigned long)orig);
+		return;
+	}
+	want = orig & (orig - 1);	/* lowest supported bit cleared */
+	if (one_reg)
+		w = one_reg_set(MSR_IA32_ARCH_CAPABILITIES, want, &err) == 0;
+	else
+		w = host_write(MSR_IA32_ARCH_CAPABILITIES, want);
+	host_read(MSR_IA32_ARCH_CAPABILITIES, &now);
+	accepted = w == 1;
+	report(accepted ? now == want : now == orig,
+	       "%s ARCH_CAPABILITIES 0x%lx -> 0x%lx after KVM_RUN: %s, value consistent",
+	       one_reg ? "KVM_SET_ONE_REG" : "KVM_SET_MSRS", (unsigned long)orig,
+	       (unsigned long)want, accepted ? "accepted" : "refused");
+	if (one_reg)
+		report_info("this kernel %s a host write changing ARCH_CAPABILITIES after "
+			    "KVM_RUN (KVM_SET_ONE_REG errno %d; reads 0x%lx)",
+			    accepted ? "ACCEPTS" : "REFUSES", err, (unsigned long)now);
+	else
+		report_info("this kernel %s a host write changing ARCH_CAPABILITIES after "
+			    "KVM_RUN (KVM_SET_MSRS processed %d; reads 0x%lx)",
+			    accepted ? "ACCEPTS" : "REFUSES", w, (unsigned long)now);
+	if (accepted)
+		host_write(MSR_IA32_ARCH_CAPABILITIES, orig);
+}
+
 /* No filter: the guest puts G in place and sees it. */
 static void guest_setup(struct probe *p)
 {
@@ -217,6 +344,7 @@ static void check_fabricated(const struct host_result *unf)
 int main(int argc, char **argv, char **envp)
 {
 	struct host_result unf;
+	bool one_reg;
 	unsigned int i;
 	int err;
 
@@ -244,6 +372,15 @@ int main(int argc, char **argv, char **envp)
 				    probes[i].name, probes[i].index);
 	}
 	check_fabricated(&unf);
+	report_prefix_push("ONE_REG");
+	one_reg = have_one_reg();
+	for (i = 0; one_reg && i < ARRAY_SIZE(probes); i++)
+		if (probes[i].usable)
+			one_reg_under_filter(&probes[i]);
+	report_prefix_pop();
+	feature_msr_after_run(false);
+	if (one_reg)
+		feature_msr_after_run(true);
 	report_prefix_pop();
 
 	if (msrtest_filter_off())

@@ -38,7 +38,8 @@ static struct {
 	uint32_t msr_index;
 	uint64_t msr_data;
 	int ret, err;			/* what the next call returns */
-	uint64_t get_data;		/* KVM_GET_MSRS answer */
+	uint64_t get_data;		/* KVM_GET_MSRS / KVM_GET_ONE_REG answer */
+	uint64_t reg_id;		/* KVM_GET/SET_ONE_REG register id */
 	int stats_calls;		/* KVM_GET_STATS_FD */
 	int stats_fail_fd;		/* that vCPU fd has no stats */
 } io;
@@ -127,6 +128,14 @@ int kvm_ioctl(int fd, unsigned long req, void *arg)
 		io.msr_data = m->entries[0].data;
 		if (req == KVM_GET_MSRS)
 			m->entries[0].data = io.get_data;
+	}
+	if (req == KVM_GET_ONE_REG || req == KVM_SET_ONE_REG) {
+		struct kvm_one_reg *r = arg;
+
+		io.reg_id = r->id;
+		io.msr_data = *(uint64_t *)(uintptr_t)r->addr;
+		if (req == KVM_GET_ONE_REG)
+			*(uint64_t *)(uintptr_t)r->addr = io.get_data;
 	}
 	if (req == KVM_CHECK_EXTENSION)
 		return fd == vm.sys_fd ? 11 : 22;
@@ -582,6 +591,37 @@ static void test_host_msr(void)
 	check_u64("ctrl: host wrmsr on vCPU 3 of 3: BADARG", KVMRUN_ST_BADARG, (uint32_t)h.status);
 }
 
+static void test_host_one_reg(void)
+{
+	struct kvmrun_host_msr a = { .cpu = 0, .index = 0xc0000081, .data = 0x77 };
+	struct kvmrun_req_hdr h;
+
+	io.ret = 0;
+	io.err = 0;
+	io.get_data = 0x1234;
+	h = SEND(KVMRUN_OP_HOST_GET_ONE_REG, &a);
+	check_true("ctrl: host GET_ONE_REG: MSR register id, value", h.status == KVMRUN_ST_OK &&
+		   h.ret == 0 && io.req == KVM_GET_ONE_REG && io.fd == 200 &&
+		   io.reg_id == 0x20300002c0000081ull && a.data == 0x1234);
+	a.data = 0x99;
+	h = SEND(KVMRUN_OP_HOST_SET_ONE_REG, &a);
+	check_true("ctrl: host SET_ONE_REG", h.status == KVMRUN_ST_OK &&
+		   io.req == KVM_SET_ONE_REG && io.msr_data == 0x99 &&
+		   io.reg_id == 0x20300002c0000081ull);
+	io.ret = -1;
+	io.err = EINVAL;
+	a.data = 5;
+	h = SEND(KVMRUN_OP_HOST_GET_ONE_REG, &a);
+	check_true("ctrl: host GET_ONE_REG refused: ret -1, EINVAL, data 0",
+		   h.status == KVMRUN_ST_OK && h.ret == -1 && h.err == EINVAL && a.data == 0);
+	a.cpu = 3;
+	h = SEND(KVMRUN_OP_HOST_SET_ONE_REG, &a);
+	check_u64("ctrl: host SET_ONE_REG on vCPU 3 of 3: BADARG", KVMRUN_ST_BADARG,
+		  (uint32_t)h.status);
+	io.ret = 0;
+	io.err = 0;
+}
+
 static void test_check_ext(void)
 {
 	struct kvmrun_check_ext a = { .cap = 189 };
@@ -881,6 +921,7 @@ int main(void)
 	test_policy_store();
 	test_policy_stats();
 	test_host_msr();
+	test_host_one_reg();
 	test_check_ext();
 	test_start_ap();
 	test_console();

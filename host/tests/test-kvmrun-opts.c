@@ -50,7 +50,10 @@ static const struct {
 	{ "--timeout -1 img", "bad value '-1' for --timeout (want 0-86400)" },
 	{ "--timeout 1.5 img", "bad value '1.5' for --timeout (want 0-86400)" },
 	{ "--irqchip kernel img", "bad value 'kernel' for --irqchip (want full, split or none)" },
-	{ "--cpuid x2apic img", "bad value 'x2apic' for --cpuid (want +x2apic or -x2apic)" },
+	{ "--cpuid x2apic img", "bad value 'x2apic' for --cpuid (want a comma-separated list of +NAME or -NAME, NAME one of x2apic, arch_capabilities, kvm_pv, pv_enforce)" },
+	{ "--cpuid +x2apic, img", "bad value '+x2apic,' for --cpuid (want a comma-separated list of +NAME or -NAME, NAME one of x2apic, arch_capabilities, kvm_pv, pv_enforce)" },
+	{ "--cpuid +x2apic,-kvm img", "bad value '+x2apic,-kvm' for --cpuid (want a comma-separated list of +NAME or -NAME, NAME one of x2apic, arch_capabilities, kvm_pv, pv_enforce)" },
+	{ "--cpuid -x2apicx img", "bad value '-x2apicx' for --cpuid (want a comma-separated list of +NAME or -NAME, NAME one of x2apic, arch_capabilities, kvm_pv, pv_enforce)" },
 	{ "--exit-mask 8 img", "bad value '8' for --exit-mask (want 0-7)" },
 	{ "--filter-when never img", "bad value 'never' for --filter-when (want "
 	  "before-irqchip, before-vcpu or after-vcpu)" },
@@ -127,6 +130,19 @@ static void test_good_opts(void)
 		   o.irqchip == KVMRUN_IRQCHIP_NONE && o.filter_expect_errno == 0 &&
 		   o.filter_when == FILTER_BEFORE_IRQCHIP && !strcmp(o.image, "-img") &&
 		   o.nargs == 1);
+
+	snprintf(line, sizeof(line), "--cpuid +x2apic,-arch_capabilities,-kvm_pv,+pv_enforce img");
+	argc = split(line, argv);
+	r = kvmrun_parse_opts(argc, argv, &o, err, sizeof(err));
+	check_true("opts: --cpuid list", !r && o.cpuid_x2apic == 1 && o.cpuid_arch_caps == 0 &&
+		   o.cpuid_no_kvm_pv && o.pv_enforce &&
+		   !strcmp(o.cpuid_spec, "+x2apic,-arch_capabilities,-kvm_pv,+pv_enforce"));
+
+	snprintf(line, sizeof(line), "--cpuid +arch_capabilities,+kvm_pv img");
+	argc = split(line, argv);
+	r = kvmrun_parse_opts(argc, argv, &o, err, sizeof(err));
+	check_true("opts: --cpuid +arch_capabilities,+kvm_pv", !r && o.cpuid_x2apic == -1 &&
+		   o.cpuid_arch_caps == 1 && !o.cpuid_no_kvm_pv && !o.pv_enforce);
 
 	snprintf(line, sizeof(line), "--smp 2 -h --bogus");
 	argc = split(line, argv);
@@ -311,7 +327,7 @@ static void test_env_harness(void)
 
 	env_add_harness(&out, &r, &h);
 	check_str("env: harness lines", "VMM=kvmrun\nKVMRUN_PROTO=1\nKVMRUN_CTRL_PORT=0x7e0\n"
-		  "KVMRUN_SMP=2\nKVMRUN_IRQCHIP=split\nKVMRUN_X2APIC_CPUID=1\n"
+		  "KVMRUN_SMP=2\nKVMRUN_IRQCHIP=split\nKVMRUN_X2APIC_CPUID=1\nKVMRUN_CPUID=default\n"
 		  "KVMRUN_EXIT_MASK=0\nKVMRUN_FILTER=deny-all.filter\n"
 		  "KVMRUN_FILTER_WHEN=before-vcpu\nKVMRUN_FILTER_ERRNO=EINVAL\n"
 		  "KVM_IGNORE_MSRS=0\nKVM_ENABLE_APICV=1\nKVM_VENDOR_MODULE=kvm_pvm\n"

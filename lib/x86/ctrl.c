@@ -164,21 +164,42 @@ int kvmrun_reset_stats(void)
 	return request(KVMRUN_OP_RESET_STATS, NULL, 0, NULL, 0, NULL);
 }
 
-int kvmrun_host_rdmsr(u32 cpu, u32 index, u64 *val, struct kvmrun_result *res)
+/* One MSR read through a host op (KVM_GET_MSRS or KVM_GET_ONE_REG). */
+static int host_msr_get(u16 op, u32 cpu, u32 index, u64 *val, struct kvmrun_result *res)
 {
 	struct kvmrun_host_msr a = { .cpu = cpu, .index = index };
-	int st = request(KVMRUN_OP_HOST_RDMSR, &a, sizeof(a), &a, sizeof(a), res);
+	int st = request(op, &a, sizeof(a), &a, sizeof(a), res);
 
 	if (st == KVMRUN_ST_OK)
 		*val = a.data;
 	return st;
 }
 
-int kvmrun_host_wrmsr(u32 cpu, u32 index, u64 val, struct kvmrun_result *res)
+static int host_msr_set(u16 op, u32 cpu, u32 index, u64 val, struct kvmrun_result *res)
 {
 	struct kvmrun_host_msr a = { .cpu = cpu, .index = index, .data = val };
 
-	return request(KVMRUN_OP_HOST_WRMSR, &a, sizeof(a), NULL, 0, res);
+	return request(op, &a, sizeof(a), NULL, 0, res);
+}
+
+int kvmrun_host_rdmsr(u32 cpu, u32 index, u64 *val, struct kvmrun_result *res)
+{
+	return host_msr_get(KVMRUN_OP_HOST_RDMSR, cpu, index, val, res);
+}
+
+int kvmrun_host_wrmsr(u32 cpu, u32 index, u64 val, struct kvmrun_result *res)
+{
+	return host_msr_set(KVMRUN_OP_HOST_WRMSR, cpu, index, val, res);
+}
+
+int kvmrun_host_get_one_reg(u32 cpu, u32 index, u64 *val, struct kvmrun_result *res)
+{
+	return host_msr_get(KVMRUN_OP_HOST_GET_ONE_REG, cpu, index, val, res);
+}
+
+int kvmrun_host_set_one_reg(u32 cpu, u32 index, u64 val, struct kvmrun_result *res)
+{
+	return host_msr_set(KVMRUN_OP_HOST_SET_ONE_REG, cpu, index, val, res);
 }
 
 int kvmrun_check_extension(u32 cap, struct kvmrun_check_ext *out)

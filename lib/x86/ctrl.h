@@ -58,6 +58,9 @@ int kvmrun_reset_stats(void);
 /* Host-initiated KVM_GET_MSRS / KVM_SET_MSRS on vCPU 'cpu'. */
 int kvmrun_host_rdmsr(u32 cpu, u32 index, u64 *val, struct kvmrun_result *res);
 int kvmrun_host_wrmsr(u32 cpu, u32 index, u64 val, struct kvmrun_result *res);
+/* The same through KVM_GET/SET_ONE_REG (res->ret 0 = done, else -1/err). */
+int kvmrun_host_get_one_reg(u32 cpu, u32 index, u64 *val, struct kvmrun_result *res);
+int kvmrun_host_set_one_reg(u32 cpu, u32 index, u64 val, struct kvmrun_result *res);
 
 /* KVM_CHECK_EXTENSION on the system and the VM fd. */
 int kvmrun_check_extension(u32 cap, struct kvmrun_check_ext *out);
