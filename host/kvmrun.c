@@ -10,6 +10,7 @@
 
 #include "filter.h"
 #include "kvmrun.h"
+#include "kvmrun-crash.h"
 #include "kvmrun-env.h"
 #include "kvmrun-util.h"
 #include "mbload.h"
@@ -59,6 +60,7 @@ int main(int argc, char **argv)
 	uint32_t info;
 	int filter_err;
 
+	crash_init();
 	if (kvmrun_parse_opts(argc, argv, &o, err, sizeof(err)))
 		die(KVMRUN_EXIT_SETUP, "%s", err);
 	if (o.help) {
