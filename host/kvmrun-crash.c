@@ -4,7 +4,7 @@
  * backtrace_symbols_fd(), which do not allocate; backtrace() is called once
  * at install time so that libgcc is already loaded when it is needed.
  */
-#define _GNU_SOURCE	/* REG_RIP */
+#define _GNU_SOURCE	/* REG_RIP, sigabbrev_np */
 #include <execinfo.h>
 #include <signal.h>
 #include <stdint.h>
@@ -19,23 +19,6 @@
 
 static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 static __thread char thread_name[16] = "main";
-
-static const char *sig_name(int sig)
-{
-	switch (sig) {
-	case SIGSEGV:
-		return "SIGSEGV";
-	case SIGBUS:
-		return "SIGBUS";
-	case SIGILL:
-		return "SIGILL";
-	case SIGFPE:
-		return "SIGFPE";
-	case SIGABRT:
-		return "SIGABRT";
-	}
-	return "signal";
-}
 
 /* Async-signal-safe appends: no stdio in a handler. */
 static void put_str(char *buf, size_t *n, size_t size, const char *s)
@@ -69,8 +52,8 @@ static void on_crash(int sig, siginfo_t *si, void *ucv)
 	size_t n = 0;
 	int nframes;
 
-	put_str(line, &n, sizeof(line), "kvmrun: crash: ");
-	put_str(line, &n, sizeof(line), sig_name(sig));
+	put_str(line, &n, sizeof(line), "kvmrun: crash: SIG");
+	put_str(line, &n, sizeof(line), sigabbrev_np(sig));	/* a table lookup */
 	if (si->si_code > 0) {		/* a fault: the kernel's code and address */
 		put_str(line, &n, sizeof(line), " (code ");
 		put_num(line, &n, sizeof(line), (uint64_t)si->si_code, 10);
