@@ -92,6 +92,10 @@ void crash_thread(const char *name)
 
 	strncpy(thread_name, name, sizeof(thread_name) - 1);
 	thread_name[sizeof(thread_name) - 1] = 0;
+#ifdef __SANITIZE_ADDRESS__
+	/* ASan has its own per-thread stack and unmaps it at thread exit. */
+	return;
+#endif
 	/* Never freed: a thread's stack lives as long as the process here. */
 	ss.ss_sp = malloc(ss.ss_size);
 	if (ss.ss_sp && sigaltstack(&ss, NULL))
