@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -26,6 +27,7 @@ struct vmm {
 	double grace;		/* extra seconds before the runner kills it */
 	/* resolved by vmm_probe() */
 	char *cmd;		/* absolute path, or NULL */
+	struct stat cmd_st;	/* cmd as found then (see vmm_replaced) */
 	enum status missing_status;
 	char *missing_reason;
 	char diag[64];		/* "<basename>: ", its own messages start so */
@@ -124,7 +126,7 @@ static void resolve(struct runner *r, struct vmm *v, const char *dflt,
 	if (!want || !*want)
 		want = dflt;
 	found = find_in_path(want, buf, sizeof(buf));
-	if (found && !access(found, X_OK)) {
+	if (found && !access(found, X_OK) && !stat(found, &v->cmd_st)) {
 		v->cmd = absolute(found);
 	} else {
 		v->missing_status = missing;
@@ -647,6 +649,24 @@ static void kvmrun_classify(struct runner *r, struct job *j)
 	}
 }
 
+/*
+ * The VMM's file is no longer the one the run started with: rebuilt
+ * (make, another run_tests.sh) while tests ran.  A process exec'ing it
+ * meanwhile can die of SIGSEGV or SIGBUS before main(), in a nested lane
+ * too, where the file is shared over 9p.
+ */
+static bool vmm_replaced(const struct vmm *v)
+{
+	struct stat st;
+
+	if (!v->cmd)
+		return false;
+	return stat(v->cmd, &st) || st.st_dev != v->cmd_st.st_dev ||
+	       st.st_ino != v->cmd_st.st_ino || st.st_size != v->cmd_st.st_size ||
+	       st.st_mtim.tv_sec != v->cmd_st.st_mtim.tv_sec ||
+	       st.st_mtim.tv_nsec != v->cmd_st.st_mtim.tv_nsec;
+}
+
 void vmm_classify(struct runner *r, struct job *j)
 {
 	struct result *res = &j->res;
@@ -655,8 +675,12 @@ void vmm_classify(struct runner *r, struct job *j)
 	if (res->timed_out) {
 		verdict(res, ST_TIMEOUT, xasprintf("%g s", j->plan.timeout));
 	} else if (res->term_signal) {
-		verdict(res, ST_ERROR, xasprintf("killed by %s",
-						 signal_name(res->term_signal)));
+		/* kvmrun's crash report (kvmrun-crash.h) is its diag line. */
+		verdict(res, ST_ERROR, xasprintf("killed by %s%s%s%s",
+			signal_name(res->term_signal), res->diag_line ? ": " : "",
+			res->diag_line ? res->diag_line : "",
+			vmm_replaced(j->plan.vmm) ? "; the VMM binary changed during the "
+			"run (rebuilt while tests ran?)" : ""));
 	} else if (res->exit_status < 0) {
 		verdict(res, ST_ERROR, xstrdup(res->reason ? res->reason :
 					      "did not run"));

@@ -94,6 +94,9 @@ qemuerr)
 	echo "$me: could not load kernel 'x': No such file or directory" >&2; exit 1 ;;
 segv)
 	echo "PASS: segv: a"; kill -SEGV $$ ;;
+rebuilt)
+	echo "$me: crash: SIGSEGV (code 1) at address 0x10 in thread main" >&2
+	touch "$0"; kill -SEGV $$ ;;
 code5)
 	exit 11 ;;
 crlf)
@@ -168,6 +171,9 @@ file = dummy.flat
 file = dummy.flat
 
 [segv]
+file = dummy.flat
+
+[rebuilt]
 file = dummy.flat
 
 [code5]
@@ -377,6 +383,10 @@ expect_line "QEMU's own error is ERROR" \
 expect_rc "an ERROR exits 1" 1
 run segv
 expect_line "a VMM killed by a signal is ERROR" "ERROR segv (killed by SIGSEGV)"
+sleep 0.01	# the fake's touch then gives a new mtime even on a coarse clock
+run rebuilt
+expect_line "a crash names the VMM's last words and a rebuilt binary" \
+	"ERROR rebuilt (killed by SIGSEGV: qemu-system-x86_64: crash: SIGSEGV (code 1) at address 0x10 in thread main; the VMM binary changed during the run (rebuilt while tests ran?))"
 run code5
 expect_line "an odd guest exit code is FAIL" "FAIL code5 (unexpected guest exit code 5)"
 run crlf
