@@ -28,6 +28,7 @@ struct vmm {
 	/* resolved by vmm_probe() */
 	char *cmd;		/* absolute path, or NULL */
 	struct stat cmd_st;	/* cmd as found then (see vmm_replaced) */
+	char *exec;		/* the run's copy of cmd that is executed, or NULL */
 	enum status missing_status;
 	char *missing_reason;
 	char diag[64];		/* "<basename>: ", its own messages start so */
@@ -69,6 +70,43 @@ const char *vmm_name(const struct vmm *vmm)
 const char *vmm_command(const struct vmm *vmm)
 {
 	return vmm ? vmm->cmd : NULL;
+}
+
+const char *vmm_exec_path(const struct vmm *vmm)
+{
+	return vmm->exec ? vmm->exec : vmm->cmd;
+}
+
+/*
+ * kvmrun is part of the tree and gets rebuilt (make, make check, another
+ * run_tests.sh) while tests may still be running from it: a process that
+ * execs a binary being rewritten dies in execve or in the loader (SIGSEGV,
+ * SIGBUS) or fails to start, and in a nested lane, where the tree is shared
+ * over 9p, that is easy to hit.  So each run executes its own copy, made
+ * once in its log directory before the first test starts: every test of a
+ * run uses the same binary, and the crash report's offsets can still be
+ * resolved against it after a rebuild.  The reproducer keeps the real path.
+ * On failure the run goes on with the original and says so.
+ */
+void vmm_snapshot(struct runner *r)
+{
+	struct vmm *v = vmm_by_name("kvmrun");
+	char err[256], *dst;
+	bool used = false;
+	int i;
+
+	for (i = 0; i < r->njobs; i++)
+		used |= r->jobs_v[i].plan.run && r->jobs_v[i].plan.vmm == v;
+	if (!used || !v->cmd)
+		return;
+	dst = xasprintf("%s/%s", r->logdir, strrchr(v->cmd, '/') + 1);
+	if (copy_file(v->cmd, dst, 0755, err, sizeof(err))) {
+		fprintf(stderr, "run_tests: cannot copy the VMM into the log directory (%s); "
+			"running %s itself\n", err, v->cmd);
+		free(dst);
+		return;
+	}
+	v->exec = dst;
 }
 
 const char *vmm_diag_prefix(const struct vmm *vmm)
@@ -659,7 +697,7 @@ static bool vmm_replaced(const struct vmm *v)
 {
 	struct stat st;
 
-	if (!v->cmd)
+	if (!v->cmd || v->exec)		/* a copy ran: a rebuild did not matter */
 		return false;
 	return stat(v->cmd, &st) || st.st_dev != v->cmd_st.st_dev ||
 	       st.st_ino != v->cmd_st.st_ino || st.st_size != v->cmd_st.st_size ||

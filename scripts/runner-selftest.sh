@@ -50,6 +50,7 @@ if [ "$1" = --version ]; then
 	exit 0
 fi
 for a in "$@"; do printf '[%s]\n' "$a"; done >"$FAKE_DIR/$TEST.args"
+echo "$0" >"$FAKE_DIR/$TEST.self"
 env | grep -E '^(TEST|VMM|ACCEL)=' | sort >"$FAKE_DIR/$TEST.childenv"
 prev=
 for a in "$@"; do
@@ -469,6 +470,15 @@ expect_file "kvmrun argv" "$FAKE_DIR/k-pass.args" "[--kvm-device]
 [-x=1]"
 # kvmrun adds VMM= and its own facts, and refuses duplicates.
 expect_file "kvmrun env file" "$FAKE_DIR/k-pass.envfile" "TEST=k-pass"
+# A rebuild during the run must not touch the running binary: a copy runs.
+expect_file "kvmrun runs the run's own copy" "$FAKE_DIR/k-pass.self" "$d/kvmrun"
+if cmp -s "$d/kvmrun" "$KVMRUN" && [ -x "$d/kvmrun" ] &&
+   head -n 1 "$d/k-pass.log" | grep -qF " $KVMRUN --kvm-device"; then
+	pass "kvmrun's copy is the same file; the reproducer names the original"
+else
+	fail "kvmrun's copy is the same file; the reproducer names the original" \
+		"$(ls -l "$d/kvmrun" 2>&1; head -n 1 "$d/k-pass.log")"
+fi
 run k-skip
 expect_line "kvmrun 77 is SKIP with its reason" "SKIP k-skip (/dev/kvm: No such file or directory)"
 expect_rc "kvmrun SKIP exits 0" 0
