@@ -106,6 +106,14 @@ void vmm_snapshot(struct runner *r)
 		free(dst);
 		return;
 	}
+	/* access() also says EACCES for a file on a noexec mount. */
+	if (access(dst, X_OK)) {
+		fprintf(stderr, "run_tests: cannot execute files in the log directory (%s: %s); "
+			"running %s itself\n", dst, strerror(errno), v->cmd);
+		unlink(dst);	/* not the binary the run executed */
+		free(dst);
+		return;
+	}
 	v->exec = dst;
 }
 
