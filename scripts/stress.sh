@@ -46,6 +46,10 @@ if [ ! -w "${KVM_DEVICE:-/dev/kvm}" ]; then
 	exit 0
 fi
 
+# Build (run_tests.sh does it on first use) and check the names before the
+# busy loops start: a build under them would take the time of many rounds.
+"$top/run_tests.sh" -l "${tests[@]}" >/dev/null || exit 2
+
 cores=$top/logs/cores
 mkdir -p "$cores"
 ulimit -c unlimited 2>/dev/null
