@@ -12,8 +12,9 @@
 #   scripts/stress.sh [-n RUNS] [-j JOBS] [--hogs N] [TEST...]
 #
 # TEST defaults to the stanzas with smp > 1 (kvmrun_ctrl, msr_smp).  Each
-# round is one ./run_tests.sh -q -j JOBS TEST... (KVMRUN=, TIMEOUT_FACTOR=
-# and the rest of run_tests.sh's environment apply).  --hogs N busy loops
+# round is one run of the runner behind ./run_tests.sh, -q -j JOBS TEST...
+# (KVMRUN=, TIMEOUT_FACTOR= and the rest of its environment apply); the tree
+# is built once, before the first round.  --hogs N busy loops
 # (default: one per CPU) run meanwhile.  As root, core dumps go to
 # logs/cores/ (core_pattern is restored at the end); kvmrun itself prints a
 # crash's signal, thread and backtrace into the test's log.
@@ -74,7 +75,9 @@ before=$(ls "$cores" | wc -l)
 bad=0 start=$(date +%s)
 out=$(mktemp "${TMPDIR:-/tmp}/stress.XXXXXX") || exit 2
 for ((i = 1; i <= runs; i++)); do
-	"$top/run_tests.sh" -q -j "$jobs" --progress=never "${tests[@]}" >"$out" 2>&1
+	# The runner itself: run_tests.sh would check the build again each round.
+	"$top/host/runner" --srcdir "$top" -q -j "$jobs" --progress=never "${tests[@]}" \
+		>"$out" 2>&1
 	st=$?
 	if [ $st -ne 0 ]; then
 		bad=$((bad + 1))
