@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "kvmrun.h"
+#include "kvmrun-crash.h"
 #include "kvmrun-util.h"
 #include "kvmrun_proto.h"
 
@@ -267,7 +268,10 @@ static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 	struct vm *vm = v->vm;
+	char name[16];
 
+	snprintf(name, sizeof(name), "vCPU %u", v->index);
+	crash_thread(name);
 	while (!stopping(vm)) {
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
@@ -336,6 +340,7 @@ static void *signal_thread(void *arg)
 	struct vm *vm = arg;
 	int sig;
 
+	crash_thread("signals");
 	if (!sigwait(&term_signals, &sig))
 		vm_end(vm, 128 + sig, "terminated by %s", signame(sig));
 	return NULL;

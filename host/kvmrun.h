@@ -8,6 +8,7 @@
  *   kvmrun-vm.c       VM and vCPU creation, memory, irqchip, startup filter
  *   kvmrun-run.c      vCPU threads, exit handling, watchdog, end status
  *   kvmrun-ctrl.c     the control port (lib/kvmrun_proto.h)
+ *   kvmrun-crash.c    a crash's signal, thread and backtrace on stderr
  *   kvmrun-serial.c   COM1 (and the console fast path's output)
  *   kvmrun-exits.c    exits by kind, KVM's exit statistics
  *   kvmrun-msr.c      MSR exit policy and statistics

@@ -9,7 +9,7 @@ KVMRUN_CORE := host/kvmrun-util.c host/kvmrun-opts.c host/kvmrun-env.c \
 	host/kvmrun-kvm.c host/kvmrun-msr.c host/kvmrun-serial.c \
 	host/kvmrun-exits.c host/filter.c host/mbload.c
 KVMRUN_SRCS := host/kvmrun.c host/kvmrun-vm.c host/kvmrun-run.c \
-	host/kvmrun-ctrl.c host/kvmrun-virt.c $(KVMRUN_CORE)
+	host/kvmrun-ctrl.c host/kvmrun-virt.c host/kvmrun-crash.c $(KVMRUN_CORE)
 KVMRUN_OBJS := $(patsubst host/%.c,host/obj/kvmrun/%.o,$(KVMRUN_SRCS))
 KVMRUN_SAN_OBJS := $(patsubst host/%.c,host/obj/kvmrun-san/%.o,$(KVMRUN_SRCS))
 KVMRUN_SAN := host/obj/kvmrun-san/kvmrun
@@ -20,7 +20,8 @@ IOCTLTEST_OBJS := host/obj/kvmrun/ioctl-test.o host/obj/kvmrun/kvmrun-kvm.o \
 
 KVMRUN_TESTS := host/obj/tests/test-filter host/obj/tests/test-mbload \
 	host/obj/tests/test-kvmrun-opts host/obj/tests/test-kvmrun-ctrl \
-	host/obj/tests/test-kvmrun-serial host/obj/tests/test-kvmrun-cli
+	host/obj/tests/test-kvmrun-serial host/obj/tests/test-kvmrun-cli \
+	host/obj/tests/test-kvmrun-crash
 
 HOST_PROGS += host/kvmrun host/ioctl-test
 CHECK_PROGS += $(KVMRUN_TESTS) host/ioctl-test
@@ -82,6 +83,12 @@ host/obj/tests/test-kvmrun-serial: $(addprefix $(KVMRUN_SANDIR)/,test-kvmrun-ser
 		kvmrun-serial.o)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(SAN_CFLAGS) -o $@ $^ $(KVMRUN_LIBS)
+
+# Without sanitizers: ASan takes SIGSEGV for itself (kvmrun-crash.h).
+host/obj/tests/test-kvmrun-crash: host/tests/test-kvmrun-crash.c host/obj/kvmrun/kvmrun-crash.o \
+		config.mak
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) -Ihost/tests -o $@ $< host/obj/kvmrun/kvmrun-crash.o $(KVMRUN_LIBS)
 
 # Writes small multiboot images for the CLI test.
 host/obj/tests/mkimage: $(addprefix $(KVMRUN_SANDIR)/,test-mbload-mkimage.o test-mbload-image.o)

@@ -480,6 +480,7 @@ int main(int argc, char **argv)
 	stamp_start(&r);
 	logs_create(&r);
 	plan_all(&r);
+	vmm_snapshot(&r);
 	exec_install_signals(&r);
 	out_start(&r);
 	exec_run_all(&r);

@@ -199,6 +199,8 @@ char *shell_join(char *const *argv);
 const char *signal_name(int sig);
 int write_all(int fd, const char *buf, size_t len);
 int write_file(const char *path, const char *text, char *err, size_t errlen);
+/* Copy src to a new file dst with 'mode'; 0, or -1 with "path: reason" in err. */
+int copy_file(const char *src, const char *dst, mode_t mode, char *err, size_t errlen);
 char *read_small_file(const char *path, size_t max, char *err, size_t errlen);
 const char *find_in_path(const char *name, char *buf, size_t size);
 
@@ -213,6 +215,10 @@ const char *host_qemu_version(struct runner *r, const char *cmd);
 /* runner_vmm.c */
 void vmm_probe(struct runner *r);
 const char *vmm_command(const struct vmm *vmm);	/* NULL if not found */
+/* Copy kvmrun into the log directory when a planned test runs it. */
+void vmm_snapshot(struct runner *r);
+/* What to execve(): the run's copy, or the command itself. */
+const char *vmm_exec_path(const struct vmm *vmm);
 void vmm_plan(struct runner *r, struct job *j);
 void vmm_classify(struct runner *r, struct job *j);
 const char *vmm_name(const struct vmm *vmm);

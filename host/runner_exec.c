@@ -111,7 +111,7 @@ static void child(struct job *j, int out, int errfd, char **env)
 	dup2(out, 2);
 	if (out > 2)
 		close(out);
-	execve(j->plan.argv[0], j->plan.argv, env);
+	execve(vmm_exec_path(j->plan.vmm), j->plan.argv, env);
 	e = errno;
 	if (write(errfd, &e, sizeof(e)) < 0) {
 		/* Nothing more we can do. */

@@ -291,6 +291,47 @@ int write_file(const char *path, const char *text, char *err, size_t errlen)
 	return 0;
 }
 
+int copy_file(const char *src, const char *dst, mode_t mode, char *err, size_t errlen)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC), out = -1;
+	const char *bad = src;
+	char buf[65536];
+	ssize_t n;
+
+	if (in < 0)
+		goto fail;
+	bad = dst;
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (out < 0)
+		goto fail;
+	while ((n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			bad = src;
+			goto fail;
+		}
+		if (write_all(out, buf, (size_t)n))
+			goto fail;
+	}
+	close(in);
+	in = -1;
+	if (close(out)) {
+		out = -1;
+		goto fail;
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "%s: %s", bad, strerror(errno));
+	if (in >= 0)
+		close(in);
+	if (out >= 0) {
+		close(out);
+		unlink(dst);
+	}
+	return -1;
+}
+
 /* Whole file as a string; NUL bytes are refused (these are text files). */
 char *read_small_file(const char *path, size_t max, char *err, size_t errlen)
 {

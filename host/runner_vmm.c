@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -26,6 +27,8 @@ struct vmm {
 	double grace;		/* extra seconds before the runner kills it */
 	/* resolved by vmm_probe() */
 	char *cmd;		/* absolute path, or NULL */
+	struct stat cmd_st;	/* cmd as found then (see vmm_replaced) */
+	char *exec;		/* the run's copy of cmd that is executed, or NULL */
 	enum status missing_status;
 	char *missing_reason;
 	char diag[64];		/* "<basename>: ", its own messages start so */
@@ -67,6 +70,51 @@ const char *vmm_name(const struct vmm *vmm)
 const char *vmm_command(const struct vmm *vmm)
 {
 	return vmm ? vmm->cmd : NULL;
+}
+
+const char *vmm_exec_path(const struct vmm *vmm)
+{
+	return vmm->exec ? vmm->exec : vmm->cmd;
+}
+
+/*
+ * kvmrun is part of the tree and gets rebuilt (make, make check, another
+ * run_tests.sh) while tests may still be running from it: a process that
+ * execs a binary being rewritten dies in execve or in the loader (SIGSEGV,
+ * SIGBUS) or fails to start, and in a nested lane, where the tree is shared
+ * over 9p, that is easy to hit.  So each run executes its own copy, made
+ * once in its log directory before the first test starts: every test of a
+ * run uses the same binary, and the crash report's offsets can still be
+ * resolved against it after a rebuild.  The reproducer keeps the real path.
+ * On failure the run goes on with the original and says so.
+ */
+void vmm_snapshot(struct runner *r)
+{
+	struct vmm *v = vmm_by_name("kvmrun");
+	char err[256], *dst;
+	bool used = false;
+	int i;
+
+	for (i = 0; i < r->njobs; i++)
+		used |= r->jobs_v[i].plan.run && r->jobs_v[i].plan.vmm == v;
+	if (!used || !v->cmd)
+		return;
+	dst = xasprintf("%s/%s", r->logdir, strrchr(v->cmd, '/') + 1);
+	if (copy_file(v->cmd, dst, 0755, err, sizeof(err))) {
+		fprintf(stderr, "run_tests: cannot copy the VMM into the log directory (%s); "
+			"running %s itself\n", err, v->cmd);
+		free(dst);
+		return;
+	}
+	/* access() also says EACCES for a file on a noexec mount. */
+	if (access(dst, X_OK)) {
+		fprintf(stderr, "run_tests: cannot execute files in the log directory (%s: %s); "
+			"running %s itself\n", dst, strerror(errno), v->cmd);
+		unlink(dst);	/* not the binary the run executed */
+		free(dst);
+		return;
+	}
+	v->exec = dst;
 }
 
 const char *vmm_diag_prefix(const struct vmm *vmm)
@@ -124,7 +172,7 @@ static void resolve(struct runner *r, struct vmm *v, const char *dflt,
 	if (!want || !*want)
 		want = dflt;
 	found = find_in_path(want, buf, sizeof(buf));
-	if (found && !access(found, X_OK)) {
+	if (found && !access(found, X_OK) && !stat(found, &v->cmd_st)) {
 		v->cmd = absolute(found);
 	} else {
 		v->missing_status = missing;
@@ -647,6 +695,24 @@ static void kvmrun_classify(struct runner *r, struct job *j)
 	}
 }
 
+/*
+ * The VMM's file is no longer the one the run started with: rebuilt
+ * (make, another run_tests.sh) while tests ran.  A process exec'ing it
+ * meanwhile can die of SIGSEGV or SIGBUS before main(), in a nested lane
+ * too, where the file is shared over 9p.
+ */
+static bool vmm_replaced(const struct vmm *v)
+{
+	struct stat st;
+
+	if (!v->cmd || v->exec)		/* a copy ran: a rebuild did not matter */
+		return false;
+	return stat(v->cmd, &st) || st.st_dev != v->cmd_st.st_dev ||
+	       st.st_ino != v->cmd_st.st_ino || st.st_size != v->cmd_st.st_size ||
+	       st.st_mtim.tv_sec != v->cmd_st.st_mtim.tv_sec ||
+	       st.st_mtim.tv_nsec != v->cmd_st.st_mtim.tv_nsec;
+}
+
 void vmm_classify(struct runner *r, struct job *j)
 {
 	struct result *res = &j->res;
@@ -655,8 +721,12 @@ void vmm_classify(struct runner *r, struct job *j)
 	if (res->timed_out) {
 		verdict(res, ST_TIMEOUT, xasprintf("%g s", j->plan.timeout));
 	} else if (res->term_signal) {
-		verdict(res, ST_ERROR, xasprintf("killed by %s",
-						 signal_name(res->term_signal)));
+		/* kvmrun's crash report (kvmrun-crash.h) is its diag line. */
+		verdict(res, ST_ERROR, xasprintf("killed by %s%s%s%s",
+			signal_name(res->term_signal), res->diag_line ? ": " : "",
+			res->diag_line ? res->diag_line : "",
+			vmm_replaced(j->plan.vmm) ? "; the VMM binary changed during the "
+			"run (rebuilt while tests ran?)" : ""));
 	} else if (res->exit_status < 0) {
 		verdict(res, ST_ERROR, xstrdup(res->reason ? res->reason :
 					      "did not run"));

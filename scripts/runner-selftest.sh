@@ -50,6 +50,7 @@ if [ "$1" = --version ]; then
 	exit 0
 fi
 for a in "$@"; do printf '[%s]\n' "$a"; done >"$FAKE_DIR/$TEST.args"
+echo "$0" >"$FAKE_DIR/$TEST.self"
 env | grep -E '^(TEST|VMM|ACCEL)=' | sort >"$FAKE_DIR/$TEST.childenv"
 prev=
 for a in "$@"; do
@@ -94,6 +95,9 @@ qemuerr)
 	echo "$me: could not load kernel 'x': No such file or directory" >&2; exit 1 ;;
 segv)
 	echo "PASS: segv: a"; kill -SEGV $$ ;;
+rebuilt)
+	echo "$me: crash: SIGSEGV (code 1) at address 0x10 in thread main" >&2
+	touch "$0"; kill -SEGV $$ ;;
 code5)
 	exit 11 ;;
 crlf)
@@ -168,6 +172,9 @@ file = dummy.flat
 file = dummy.flat
 
 [segv]
+file = dummy.flat
+
+[rebuilt]
 file = dummy.flat
 
 [code5]
@@ -377,6 +384,10 @@ expect_line "QEMU's own error is ERROR" \
 expect_rc "an ERROR exits 1" 1
 run segv
 expect_line "a VMM killed by a signal is ERROR" "ERROR segv (killed by SIGSEGV)"
+sleep 0.01	# the fake's touch then gives a new mtime even on a coarse clock
+run rebuilt
+expect_line "a crash names the VMM's last words and a rebuilt binary" \
+	"ERROR rebuilt (killed by SIGSEGV: qemu-system-x86_64: crash: SIGSEGV (code 1) at address 0x10 in thread main; the VMM binary changed during the run (rebuilt while tests ran?))"
 run code5
 expect_line "an odd guest exit code is FAIL" "FAIL code5 (unexpected guest exit code 5)"
 run crlf
@@ -459,6 +470,15 @@ expect_file "kvmrun argv" "$FAKE_DIR/k-pass.args" "[--kvm-device]
 [-x=1]"
 # kvmrun adds VMM= and its own facts, and refuses duplicates.
 expect_file "kvmrun env file" "$FAKE_DIR/k-pass.envfile" "TEST=k-pass"
+# A rebuild during the run must not touch the running binary: a copy runs.
+expect_file "kvmrun runs the run's own copy" "$FAKE_DIR/k-pass.self" "$d/kvmrun"
+if cmp -s "$d/kvmrun" "$KVMRUN" && [ -x "$d/kvmrun" ] &&
+   head -n 1 "$d/k-pass.log" | grep -qF " $KVMRUN --kvm-device"; then
+	pass "kvmrun's copy is the same file; the reproducer names the original"
+else
+	fail "kvmrun's copy is the same file; the reproducer names the original" \
+		"$(ls -l "$d/kvmrun" 2>&1; head -n 1 "$d/k-pass.log")"
+fi
 run k-skip
 expect_line "kvmrun 77 is SKIP with its reason" "SKIP k-skip (/dev/kvm: No such file or directory)"
 expect_rc "kvmrun SKIP exits 0" 0

@@ -115,6 +115,19 @@ run "--kvm-device /dev/null: SKIP" 77 "kvmrun: SKIP: /dev/null is not a KVM devi
 	--kvm-device /dev/null "$E"
 run "bad inputs before the KVM check" 2 "kvmrun: host/tests/data/filter/crlf.filter:1: carriage return (use Unix line ends)" \
 	--kvm-device /nonexistent --filter host/tests/data/filter/crlf.filter "$E"
+# The ASan build: a sanitizer's report must not end with status 1, which
+# is kvmrun's "guest exit code 0" (a passed test).
+if ASAN_OPTIONS=help=1 "$KVMRUN" -h 2>&1 | grep -q '^[[:space:]]*exitcode$'; then
+	if ASAN_OPTIONS=help=1 "$KVMRUN" -h 2>&1 | grep -A1 '^[[:space:]]*exitcode$' |
+	   grep -q 'Current Value: 66)'; then
+		pass "sanitizer reports exit with 66, not 1"
+	else
+		fail "sanitizer reports exit with 66, not 1 ($(ASAN_OPTIONS=help=1 "$KVMRUN" -h 2>&1 |
+			grep -A1 '^[[:space:]]*exitcode$' | tail -n 1))"
+	fi
+else
+	echo "SKIP: kvmrun-cli: sanitizer reports exit with 66, not 1 ($KVMRUN is not an ASan build)"
+fi
 
 # ---- a guest must run ----------------------------------------------------
 "$KVMRUN" --kvm-device "$KVM_DEVICE" "$E" >/dev/null 2>"$tmp/err"
@@ -123,7 +136,8 @@ if [ "$st" -ne 1 ]; then
 	why=$(grep "^kvmrun: " "$tmp/err" | head -n 1)
 	why=${why#kvmrun: }
 	why=${why#SKIP: }
-	for c in "exit 0 gives status 1" "exit 5 gives 11" "outb exit gives 11" \
+	for c in "exit 0 gives status 1" "exit 5 gives 11" "exit 5 gives 11 with leak checks" \
+		"outb exit gives 11" \
 		"exit 128 folds, and says so" "timeout" "triple fault" "unhandled port" \
 		"unhandled MMIO" "HLT with no irqchip" "HLT with an irqchip: timeout" \
 		"serial output" "output kept on timeout" "output kept on SIGTERM" \
@@ -143,6 +157,10 @@ fi
 K="--kvm-device $KVM_DEVICE"
 run "exit 0 gives status 1" 1 "" $K "$E"
 run "exit 5 gives 11" 11 "" $K "$tmp/exit5.flat"
+# LeakSanitizer runs when main() returns: nothing may leak there.
+ASAN_OPTIONS=detect_leaks=1
+run "exit 5 gives 11 with leak checks" 11 "" $K "$tmp/exit5.flat"
+ASAN_OPTIONS=detect_leaks=0
 run "outb exit gives 11" 11 "" $K "$tmp/exit5b.flat"
 run "exit 128 folds, and says so" 1 "kvmrun: guest exit code 128 (0x80) folds into status 1" $K "$tmp/exit128.flat"
 run "timeout" 124 "kvmrun: TIMEOUT after 1 s (vCPU 0 at RIP 0x100060)" $K --timeout 1 "$tmp/hang.flat"
