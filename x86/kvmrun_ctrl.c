@@ -207,11 +207,17 @@ static void test_console_line(void)
 	       "line path: one exit to kvmrun per line (%lu), %lu bytes",
 	       (unsigned long)(b.user_total - a.user_total),
 	       (unsigned long)(b.console_bytes - a.console_bytes));
-	/* Interrupts may add an exit or two: the name must not carry the count. */
+	/*
+	 * One request is one I/O exit, but KVM's "exits" also counts host
+	 * interrupts, preemption and the like (8-11 seen on kvm_pvm under
+	 * load), so the bound is what the check is about: fewer exits than
+	 * bytes, where the byte paths below take at least one per byte.
+	 * The name must not carry the count.
+	 */
 	if (b.kernel == KVMRUN_EXITS_UNKNOWN)
 		report_skip("line path: KVM's exit count unknown (no KVM_GET_STATS_FD)");
-	else if (b.kernel - a.kernel >= 1 && b.kernel - a.kernel < 8)
-		report_pass("line path: a handful of VM exits in all, not one per byte");
+	else if (b.kernel - a.kernel >= 1 && b.kernel - a.kernel < LINE_LEN)
+		report_pass("line path: fewer VM exits in all than bytes, not one per byte");
 	else
 		report_fail("line path: %lu VM exits in all (KVM's count)",
 			    (unsigned long)(b.kernel - a.kernel));

@@ -9,6 +9,9 @@
  * arrived as given in unittests.cfg: the stanza passes
  *   argcheck "two words" x=1
  * and a deliberately broken stanza passes something else.
+ * "softint" runs only the software-interrupt check (INT $0x80 through the
+ * IDT), in its own stanza: a VMM that cannot run it (kvm_pvm emulates INT n
+ * in protected mode and fails) then stops that stanza, not every check.
  */
 #include "libcflat.h"
 #include "desc.h"
@@ -123,7 +126,7 @@ static void test_exceptions(const char *when)
 	report_prefix_pop();
 }
 
-static void test_idt(void)
+static void test_soft_int(void)
 {
 	report_prefix_push("idt");
 	handle_exception(0x80, soft_int_handler);
@@ -179,11 +182,14 @@ static void test_report_counts(void)
 int main(int argc, char **argv, char **envp)
 {
 	report_prefix_push("selftest");
+	if (argc >= 2 && !strcmp(argv[1], "softint")) {
+		test_soft_int();
+		return report_summary();
+	}
 	test_printf();
 	test_args(argc, argv);
 	test_env(envp);
 	test_cpu();
-	test_idt();
 	test_exceptions("fixups");
 	test_fixups_with_gs();
 	test_report_counts();
