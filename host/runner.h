@@ -154,6 +154,8 @@ struct runner {
 	const char *vmm_env;	/* "auto", "kvmrun" or "qemu" */
 	bool kvm_ok;
 	char kvm_reason[256];	/* why /dev/kvm is unusable */
+	int qemu_kvm_ok;	/* QEMU runs a KVM vCPU: -1 not probed yet */
+	char qemu_kvm_reason[512];	/* why it does not */
 	const char *accel;	/* default accel for QEMU */
 	bool accel_explicit;
 	const char *cpu_env;	/* CPU=, or NULL */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "runner.h"
@@ -135,6 +136,7 @@ static void probe_kvm(struct runner *r)
 	int fd = open(dev, O_RDWR | O_CLOEXEC), v;
 
 	r->kvm_ok = false;
+	r->qemu_kvm_ok = -1;
 	if (fd < 0) {
 		snprintf(r->kvm_reason, sizeof(r->kvm_reason), "%s: %s", dev,
 			 strerror(errno));
@@ -380,6 +382,79 @@ static char *initrd_arg(const char *path)
 	return sb_steal(&sb);
 }
 
+/*
+ * Can QEMU run a KVM vCPU with the CPU model we give it?  Some KVMs cannot:
+ * QEMU 7.2 with -cpu host aborts on kvm_pvm ("failed to set MSR 0x10a").
+ * Probed once, by booting x86/bench.flat (boot-only) exactly as a test
+ * would; usable when the guest's "booted" line came out.  Then QEMU+KVM
+ * tests SKIP with QEMU's own last words, instead of each failing alike.
+ */
+static bool qemu_kvm_usable(struct runner *r, const char *cpu)
+{
+	char *image = xasprintf("%s/x86/bench.flat", r->srcdir), buf[4096], *last, *e;
+	char *argv[] = { (char *)vmm_exec_path(vmm_by_name("qemu")), "-nodefaults",
+			 "-no-user-config", "-accel", "kvm", "-cpu", (char *)cpu, "-m", "64",
+			 "-display", "none", "-serial", "stdio", "-device",
+			 "isa-debug-exit,iobase=0xf4,iosize=0x4", "--no-reboot", "-kernel",
+			 image, "-append", "boot-only", NULL };
+	size_t len = 0;
+	int fds[2], st;
+	ssize_t n;
+	pid_t pid;
+
+	if (r->qemu_kvm_ok >= 0)
+		goto out;
+	r->qemu_kvm_ok = 1;	/* when the probe itself cannot run: let the tests say */
+	if (access(image, R_OK) || pipe2(fds, O_CLOEXEC))
+		goto out;
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		goto out;
+	}
+	if (!pid) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		alarm(60);	/* a hung probe must not hang the run */
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (len < sizeof(buf) - 1 &&
+	       (n = read(fds[0], buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += n;
+	close(fds[0]);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	buf[len] = 0;
+	if (strstr(buf, "PASS: bench: booted"))
+		goto out;
+	r->qemu_kvm_ok = 0;
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		buf[--len] = 0;
+	last = strrchr(buf, '\n');
+	last = last ? last + 1 : buf;
+	/* QEMU's assertion comes after the message that explains it. */
+	if (strstr(last, "Assertion") && last > buf) {
+		e = last - 1;
+		*e = 0;
+		last = strrchr(buf, '\n');
+		last = last ? last + 1 : buf;
+	}
+	snprintf(r->qemu_kvm_reason, sizeof(r->qemu_kvm_reason),
+		 "QEMU cannot run a KVM vCPU with -cpu %.32s here (probe: %s boot-only %s: %.200s)",
+		 cpu, "x86/bench.flat",
+		 WIFSIGNALED(st) ? "killed by a signal" : "gave no boot line",
+		 *last ? last : "no output");
+out:
+	free(image);
+	return r->qemu_kvm_ok;
+}
+
 static bool qemu_build(struct runner *r, struct job *j, const char *image)
 {
 	const struct cfg_test *t = j->t;
@@ -395,6 +470,11 @@ static bool qemu_build(struct runner *r, struct job *j, const char *image)
 	if (t->accel != CFG_ACCEL_ANY && strcmp(cfg_accel_name(t->accel), accel)) {
 		pre(p, ST_SKIP, xasprintf("needs accel=%s (running with %s)",
 					  cfg_accel_name(t->accel), accel));
+		return false;
+	}
+	if (!strcmp(accel, "kvm") &&
+	    !qemu_kvm_usable(r, r->cpu_env ? r->cpu_env : "host")) {
+		pre(p, ST_SKIP, xstrdup(r->qemu_kvm_reason));
 		return false;
 	}
 	if (strchr(j->env_path, ' ')) {
