@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
-# End-to-end tests of host/runner and run_tests.sh with fake VMMs: shell
+# End-to-end tests of build/runner and run_tests.sh with fake VMMs: shell
 # scripts standing in for qemu-system-x86_64 and kvmrun that print canned
 # guest output and exit with chosen statuses (picked by $TEST, which the
 # runner exports to the VMM).  Run from the top of the tree; prints one
@@ -8,8 +8,8 @@
 # RUNNER=path picks the runner binary (default: the ASan/UBSan build).
 
 top=$(pwd)
-RUNNER=${RUNNER:-host/obj/runner-san/runner}
-[ -x "$RUNNER" ] || RUNNER=host/runner
+RUNNER=${RUNNER:-build/san/runner}
+[ -x "$RUNNER" ] || RUNNER=build/runner
 case $RUNNER in /*) ;; *) RUNNER=$top/$RUNNER ;; esac
 if [ ! -x "$RUNNER" ]; then
 	echo "FAIL: runner: $RUNNER not built"
@@ -412,7 +412,7 @@ expect_line "a chatty guest still times out" "TIMEOUT spam (1 s)"
 # ---- bounded memory with a flooding guest --------------------------------------
 # 64 MB of output, a 1 MB line, 150000 subtests, in 48 MB of address space
 # (the plain build: ASan needs far more).
-( ulimit -v 49152 && $guard "$top/host/runner" --srcdir "$tree" flood >"$out" 2>"$err" )
+( ulimit -v 49152 && $guard "$top/build/runner" --srcdir "$tree" flood >"$out" 2>"$err" )
 rc=$?
 expect_line "flood of output passes" "PASS flood (150000 tests)"
 expect_rc "flood within a 48 MB address-space limit" 0
@@ -789,7 +789,7 @@ run --known-failures "$tmp/known3" pass
 expect_rc "malformed known-failures exits 2" 2
 
 # ---- every output tells the same story, for every status ---------------------------
-# check-outputs.py checks results.json (against host/results.schema.json),
+# check-outputs.py checks results.json (against host/runner/results.schema.json),
 # the human lines, results.tap and junit.xml of one run against each other
 # and the expected statuses, and the exit status rule.
 printf 'fail   # flaky\nknown-pass/known-pass: two  # fixed?\n' >"$tmp/known-out"
@@ -886,12 +886,12 @@ if [ -n "$py" ]; then
 	for mutation in 's/"timed_out": true/"timed_out": 1/' 's/"status": "TIMEOUT"/"status": "LATE"/' \
 			's/"suite_version"/"suite_versio"/' 's/"index": 1,/"index": 0,/'; do
 		sed "$mutation" "$tmp/rj" >"$tmp/rj.bad"
-		if "$py" scripts/json-schema-check.py host/results.schema.json "$tmp/rj.bad" >/dev/null; then
+		if "$py" scripts/json-schema-check.py host/runner/results.schema.json "$tmp/rj.bad" >/dev/null; then
 			fail "schema check rejects a broken results.json" "accepted after $mutation"
 		fi
 	done
 	pass "schema check rejects broken results.json files"
-	if "$py" scripts/json-schema-check.py host/results.schema.json "$tmp/rj" >/dev/null; then
+	if "$py" scripts/json-schema-check.py host/runner/results.schema.json "$tmp/rj" >/dev/null; then
 		pass "results.json of a TAP run matches the schema"
 	else
 		fail "results.json of a TAP run matches the schema" "see $d"
@@ -963,7 +963,7 @@ rc=$?
 expect_rc "SIGTERM exits 143" 143
 if [ -n "$py" ]; then
 	d=$LOGDIR/$(latest)
-	if "$py" scripts/json-schema-check.py host/results.schema.json "$d/results.json" >"$tmp/sc" &&
+	if "$py" scripts/json-schema-check.py host/runner/results.schema.json "$d/results.json" >"$tmp/sc" &&
 	   "$py" -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -979,9 +979,9 @@ fi
 
 # ---- run_tests.sh ------------------------------------------------------------------------
 inst=$tmp/inst
-mkdir -p "$inst/host" "$inst/x86" "$tmp/cwd"
+mkdir -p "$inst/bin" "$inst/x86" "$tmp/cwd"
 cp run_tests.sh "$inst/"
-cp "$top/host/runner" "$inst/host/"
+cp "$top/build/runner" "$inst/bin/"
 cp "$cfg" "$inst/unittests.cfg"
 cp "$tree/x86/dummy.flat" "$inst/x86/"
 echo installed >"$inst/.installed"

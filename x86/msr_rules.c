@@ -6,7 +6,7 @@
  * Each rule is one filter, installed through the kvmrun control port,
  * followed by RDMSR and WRMSR of the probe MSRs around its ranges: inside,
  * at base-1 and base+nmsrs, past a range's last bit.  Every expectation is
- * msrf_outcome() (lib/msrfilter.c) given the probe's unfiltered class,
+ * msrf_outcome() (common/msrfilter.c) given the probe's unfiltered class,
  * which this test measures itself first: with no filter and the INVAL and
  * UNKNOWN exits on, a probe either reads fine (class OK, and that value is
  * what a V read must return later), or the host sees an INVAL or UNKNOWN

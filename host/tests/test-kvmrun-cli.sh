@@ -2,16 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Shell-level checks of the kvmrun binary (the ASan+UBSan build by default):
 # exit statuses, the one "kvmrun: reason" line on stderr, stdout contents.
-# Images are written by host/obj/tests/mkimage from the machine code below
+# Images are written by build/tests/mkimage from the machine code below
 # (32-bit protected mode, entered as multiboot specifies).
 #
 # Without KVM: options, input files, and the SKIP path (77) are checked;
 # every check that needs to run a guest prints SKIP with the reason.
 # Run from the top of the tree; exit status 1 if a check failed.
-#   KVMRUN=host/kvmrun host/obj/tests/test-kvmrun-cli   (another binary)
+#   KVMRUN=build/kvmrun build/tests/test-kvmrun-cli   (another binary)
 set -u
-KVMRUN=${KVMRUN:-host/obj/kvmrun-san/kvmrun}
-MKIMAGE=${MKIMAGE:-host/obj/tests/mkimage}
+KVMRUN=${KVMRUN:-build/san/kvmrun}
+MKIMAGE=${MKIMAGE:-build/tests/mkimage}
 KVM_DEVICE=${KVM_DEVICE:-/dev/kvm}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 tmp=$(mktemp -d) || exit 2

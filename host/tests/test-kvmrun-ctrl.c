@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests of the control port (host/kvmrun-ctrl.c), of the MSR exit
- * policy and statistics (host/kvmrun-msr.c) and of the exit counting
- * (host/kvmrun-exits.c), without KVM: kvm_ioctl(), vcpu_set_entry() and
+ * Unit tests of the control port (host/kvmrun/ctrl.c), of the MSR exit
+ * policy and statistics (host/kvmrun/msr.c) and of the exit counting
+ * (host/kvmrun/exits.c), without KVM: kvm_ioctl(), vcpu_set_entry() and
  * vcpu_start() are fakes here that record what the control port asked
  * for, and KVM_GET_STATS_FD gives a memfd laid out as KVM lays out a
  * vCPU's binary statistics.  Guest RAM is mapped as kvmrun maps it
@@ -16,7 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "kvmrun.h"
+#include "kvmrun/kvmrun.h"
 #include "test-kvmrun.h"
 
 #define RAM_SIZE	(1u << 20)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests of the reference model lib/msrfilter.c.
+ * Unit tests of the reference model common/msrfilter.c.
  *
  * Every expectation below is transcribed from the ABI document
  * (../shared/spec/kvm-msr-filter-abi.md, "ABI §n") or, for the x2APIC
@@ -906,7 +906,7 @@ struct x2apic_reg {
 
 /*
  * kvm_lapic_readable_reg_mask() in x2APIC mode and the kvm_lapic_reg_write()
- * switch (see lib/msrfilter.c for the citations).
+ * switch (see common/msrfilter.c for the citations).
  */
 static const struct x2apic_reg x2apic_regs[] = {
 	{ 0x802, "ID", OK, INVAL },

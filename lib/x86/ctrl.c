@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Guest side of the kvmrun control port: one request block, filled and
- * sent with a 32-bit OUT of its address (lib/kvmrun_proto.h).
+ * sent with a 32-bit OUT of its address (common/kvmrun_proto.h).
  */
 #include "libcflat.h"
 #include "ctrl.h"
