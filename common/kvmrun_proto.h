@@ -321,6 +321,24 @@ struct kvmrun_exits {
 	uint32_t reserved;
 };
 
+/*
+ * The payload after the header, sized for the largest request: both ends
+ * lay out their request block as a header followed by this union, so a
+ * new operation adds its struct here and nowhere else.
+ */
+union kvmrun_payload {
+	struct kvmrun_info info;
+	struct kvmrun_set_filter set_filter;
+	struct kvmrun_enable_cap enable_cap;
+	struct kvmrun_policy policy;
+	struct kvmrun_stats stats;
+	struct kvmrun_host_msr host_msr;
+	struct kvmrun_check_ext check_ext;
+	struct kvmrun_start_ap start_ap;
+	struct kvmrun_console_write console_write;
+	struct kvmrun_exits exits;
+};
+
 _Static_assert(sizeof(struct kvmrun_req_hdr) == 32, "header layout");
 _Static_assert(sizeof(struct kvmrun_info) == 48, "info layout");
 _Static_assert(KVMRUN_EXIT_NKINDS <= KVMRUN_EXIT_KINDS_MAX, "exit kinds");

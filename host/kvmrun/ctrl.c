@@ -18,24 +18,9 @@
 
 #include "kvmrun.h"
 
-int kvm_ioctl(int fd, unsigned long req, void *arg);
-
-union payload {
-	struct kvmrun_info info;
-	struct kvmrun_set_filter set_filter;
-	struct kvmrun_enable_cap enable_cap;
-	struct kvmrun_policy policy;
-	struct kvmrun_stats stats;
-	struct kvmrun_host_msr host_msr;
-	struct kvmrun_check_ext check_ext;
-	struct kvmrun_start_ap start_ap;
-	struct kvmrun_console_write console_write;
-	struct kvmrun_exits exits;
-};
-
 struct block {
 	struct kvmrun_req_hdr hdr;
-	union payload u;
+	union kvmrun_payload u;
 };
 
 static const uint32_t payload_size[KVMRUN_OP_MAX + 1] = {

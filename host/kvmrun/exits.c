@@ -6,8 +6,7 @@
 
 #include "exits.h"
 #include "serial.h"
-
-int kvm_ioctl(int fd, unsigned long req, void *arg);
+#include "util/kvm.h"
 
 /* Sizes KVM will never reach; anything larger is a corrupt header. */
 #define KSTATS_MAX_DESC		4096

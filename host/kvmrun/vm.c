@@ -26,7 +26,6 @@
 #define TSS_ADDR_LEGACY		0xfffbd000ul	/* QEMU's, without the cap */
 #define SPLIT_IRQCHIP_ROUTES	24		/* IOAPIC pins, as QEMU */
 
-int kvm_ioctl(int fd, unsigned long req, void *arg);
 int kvm_ioctl(int fd, unsigned long req, void *arg)
 {
 	return ioctl(fd, req, arg);

@@ -108,7 +108,6 @@ static struct {
 	int fail_set;
 } cpu;
 
-int kvm_ioctl(int fd, unsigned long req, void *arg);
 int kvm_ioctl(int fd, unsigned long req, void *arg)
 {
 	io.calls++;

@@ -32,6 +32,13 @@ _Static_assert(KVM_X86_SET_MSR_FILTER == 0x4188aec6, "ioctl number");
 _Static_assert(KVM_MSR_FILTER_MAX_RANGES == MSRF_MAX_RANGES, "uapi/model");
 _Static_assert(KVM_MSR_FILTER_MAX_BITMAP_SIZE == MSRF_MAX_BITMAP_BYTES, "uapi/model");
 
+/*
+ * ioctl() on a KVM file descriptor.  kvmrun defines it (host/kvmrun/vm.c);
+ * the control-port unit test defines its own, so the code that issues
+ * requests runs without KVM.
+ */
+int kvm_ioctl(int fd, unsigned long req, void *arg);
+
 /* The 32-bit (compat) ioctl number: same command, 260-byte struct. */
 #define KVM_X86_SET_MSR_FILTER_COMPAT 0x4104aec6
 
