@@ -25,7 +25,7 @@ FUZZ_CHECK := $(FUZZ_DIR)/check
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wextra \
 	-Wno-unused-parameter -Icommon -Ihost
-FUZZ_HDRS := host/fuzz/fuzz.h host/runner/cfg.h host/util/filterfile.h \
+FUZZ_HDRS := host/fuzz/fuzz.h host/util/util.h host/runner/cfg.h host/util/filterfile.h \
 	host/kvmrun/mbload.h host/runner/runner.h common/msrfilter.h
 
 CHECK_PROGS += $(FUZZ_CHECK)
@@ -46,10 +46,11 @@ fuzz: $(FUZZ_BINS)
 fuzz-check: $(FUZZ_CHECK)
 	./$(FUZZ_CHECK)
 
-$(FUZZ_DIR)/fuzz-cfg: host/fuzz/fuzz-cfg.c host/runner/cfg.c
+$(FUZZ_DIR)/fuzz-cfg: host/fuzz/fuzz-cfg.c host/runner/cfg.c $(UTIL_SRCS)
 $(FUZZ_DIR)/fuzz-filter: host/fuzz/fuzz-filter.c $(FILTERFILE_SRCS)
 $(FUZZ_DIR)/fuzz-mbload: host/fuzz/fuzz-mbload.c host/kvmrun/mbload.c $(UTIL_SRCS)
-$(FUZZ_DIR)/fuzz-output: host/fuzz/fuzz-output.c host/runner/parse.c host/runner/util.c
+$(FUZZ_DIR)/fuzz-output: host/fuzz/fuzz-output.c host/runner/parse.c host/runner/util.c \
+	$(UTIL_SRCS)
 
 $(FUZZ_BINS): $(FUZZ_HDRS) config.mak
 	@mkdir -p $(@D)

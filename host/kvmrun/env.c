@@ -84,8 +84,8 @@ int env_parse(const char *name, const char *text, size_t len, struct sbuf *out,
 		key_lines[nkeys] = line;
 		key_offs[nkeys] = (size_t)(l - text);
 		key_lens[nkeys++] = klen;
-		sbuf_add(out, l, n);
-		sbuf_add(out, "\n", 1);
+		sb_add(out, l, n);
+		sb_add(out, "\n", 1);
 	}
 	return 0;
 }
@@ -171,7 +171,7 @@ void env_read_host(const char *sysfs, struct env_host *h)
 static void add_known(struct sbuf *out, const char *key, int val)
 {
 	if (val >= 0)
-		sbuf_printf(out, "%s=%d\n", key, val);
+		sb_printf(out, "%s=%d\n", key, val);
 }
 
 void env_add_harness(struct sbuf *out, const struct env_run *r, const struct env_host *h)
@@ -182,23 +182,23 @@ void env_add_harness(struct sbuf *out, const struct env_run *r, const struct env
 		base = strrchr(r->filter, '/');
 		base = base ? base + 1 : r->filter;
 	}
-	sbuf_printf(out, "VMM=kvmrun\n");
-	sbuf_printf(out, "KVMRUN_PROTO=%d\n", KVMRUN_PROTO_VERSION);
-	sbuf_printf(out, "KVMRUN_CTRL_PORT=0x%x\n", KVMRUN_CTRL_PORT);
-	sbuf_printf(out, "KVMRUN_SMP=%u\n", r->smp);
-	sbuf_printf(out, "KVMRUN_IRQCHIP=%s\n", irqchip_name(r->irqchip));
-	sbuf_printf(out, "KVMRUN_X2APIC_CPUID=%d\n", r->x2apic_cpuid);
-	sbuf_printf(out, "KVMRUN_EXIT_MASK=%d\n", r->exit_mask < 0 ? 0 : r->exit_mask);
-	sbuf_printf(out, "KVMRUN_FILTER=%s\n", base ? base : "none");
+	sb_printf(out, "VMM=kvmrun\n");
+	sb_printf(out, "KVMRUN_PROTO=%d\n", KVMRUN_PROTO_VERSION);
+	sb_printf(out, "KVMRUN_CTRL_PORT=0x%x\n", KVMRUN_CTRL_PORT);
+	sb_printf(out, "KVMRUN_SMP=%u\n", r->smp);
+	sb_printf(out, "KVMRUN_IRQCHIP=%s\n", irqchip_name(r->irqchip));
+	sb_printf(out, "KVMRUN_X2APIC_CPUID=%d\n", r->x2apic_cpuid);
+	sb_printf(out, "KVMRUN_EXIT_MASK=%d\n", r->exit_mask < 0 ? 0 : r->exit_mask);
+	sb_printf(out, "KVMRUN_FILTER=%s\n", base ? base : "none");
 	if (base) {
-		sbuf_printf(out, "KVMRUN_FILTER_WHEN=%s\n", r->filter_when);
-		sbuf_printf(out, "KVMRUN_FILTER_ERRNO=%s\n", r->filter_errno);
+		sb_printf(out, "KVMRUN_FILTER_WHEN=%s\n", r->filter_when);
+		sb_printf(out, "KVMRUN_FILTER_ERRNO=%s\n", r->filter_errno);
 	}
 	add_known(out, "KVM_IGNORE_MSRS", h->ignore_msrs);
 	add_known(out, "KVM_FORCE_EMULATION_PREFIX", h->force_emulation_prefix);
 	add_known(out, "KVM_ENABLE_APICV", h->enable_apicv);
-	sbuf_printf(out, "KVM_VENDOR_MODULE=%s\n", h->vendor_module);
-	sbuf_printf(out, "KVM_CAP_X86_MSR_FILTER=%d\n", r->cap_msr_filter);
-	sbuf_printf(out, "KVM_CAP_X86_USER_SPACE_MSR=%d\n", r->cap_user_space_msr);
-	sbuf_printf(out, "KVM_CAP_COALESCED_PIO=%d\n", r->cap_coalesced_pio);
+	sb_printf(out, "KVM_VENDOR_MODULE=%s\n", h->vendor_module);
+	sb_printf(out, "KVM_CAP_X86_MSR_FILTER=%d\n", r->cap_msr_filter);
+	sb_printf(out, "KVM_CAP_X86_USER_SPACE_MSR=%d\n", r->cap_user_space_msr);
+	sb_printf(out, "KVM_CAP_COALESCED_PIO=%d\n", r->cap_coalesced_pio);
 }

@@ -19,9 +19,9 @@ static void build_cmdline(const struct kvmrun_opts *o, struct sbuf *b)
 {
 	int i;
 
-	sbuf_add(b, o->image, strlen(o->image));
+	sb_add(b, o->image, strlen(o->image));
 	for (i = 0; i < o->nargs; i++)
-		sbuf_printf(b, " %s", o->args[i]);
+		sb_printf(b, " %s", o->args[i]);
 	if (b->len > MB_CMDLINE_MAX)
 		die(KVMRUN_EXIT_SETUP, "command line of %zu bytes is over the %u kvmrun "
 		    "passes", b->len, MB_CMDLINE_MAX);
@@ -59,6 +59,8 @@ int main(int argc, char **argv)
 	uint32_t info;
 	int filter_err;
 
+	prog_name = "kvmrun";
+	prog_internal_status = KVMRUN_EXIT_INTERNAL;
 	if (kvmrun_parse_opts(argc, argv, &o, err, sizeof(err)))
 		die(KVMRUN_EXIT_SETUP, "%s", err);
 	if (o.help) {
@@ -82,7 +84,7 @@ int main(int argc, char **argv)
 	mb_load(image, &img, vm.ram);
 	free(image);
 	boot = (struct mb_boot){
-		.cmdline = cmdline.p, .env = env.p, .envlen = env.len,
+		.cmdline = cmdline.s, .env = env.s, .envlen = env.len,
 		.modname = "kvmrun-env",
 	};
 	info = mb_build_info(vm.ram, vm.ram_size, &boot, err, sizeof(err));

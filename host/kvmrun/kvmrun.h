@@ -89,8 +89,7 @@ struct vm {
 	char end_reason[512];
 };
 
-/* vm.c: print "kvmrun: reason" and exit (before vCPU threads run). */
-void __attribute__((noreturn, format(printf, 2, 3))) die(int status, const char *fmt, ...);
+/* vm.c */
 /* Open KVM and check caps (77 on failure), create the VM and its RAM. */
 void vm_create(struct vm *vm, const struct kvmrun_opts *o);
 /* The startup filter, at its --filter-when moment (called by vm_setup). */

@@ -31,19 +31,6 @@ int kvm_ioctl(int fd, unsigned long req, void *arg)
 	return ioctl(fd, req, arg);
 }
 
-void die(int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fputs("kvmrun: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(status);
-}
-
 static const char *ename(int e)
 {
 	static char buf[32];

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "util/util.h"
 
 struct parser {
 	const char *path;
@@ -27,23 +28,6 @@ struct parser {
 	struct cfg_test *cur;	/* stanza being filled, or NULL */
 	int key_line[16];	/* per key: line it was set on, 0 = unset */
 };
-
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p) {
-		fputs("cfg: out of memory\n", stderr);
-		exit(2);
-	}
-	return p;
-}
-
-static char *xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-
-	return memcpy(xrealloc(NULL, n), s, n);
-}
 
 static int perr(struct parser *p, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -236,19 +220,14 @@ fail:
 
 /* ---- values ------------------------------------------------------------- */
 
-/* Strict decimal (or 0x hex) integer in [min, max], with no junk. */
+/* Strict decimal (or 0x hex) integer in [min, max] (parse_uint's rules). */
 static int parse_int(const char *s, long min, long max, long *out)
 {
-	char *end;
-	long v;
+	uint64_t v;
 
-	if (!*s || *s == '-' || *s == '+' || is_blank(*s))
+	if (parse_uint(s, (uint64_t)max, &v) || v < (uint64_t)min)
 		return -1;
-	errno = 0;
-	v = strtol(s, &end, (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 16 : 10);
-	if (errno || *end || end == s || v < min || v > max)
-		return -1;
-	*out = v;
+	*out = (long)v;
 	return 0;
 }
 

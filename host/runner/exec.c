@@ -50,7 +50,7 @@ void exec_install_signals(struct runner *r)
 
 	sig_runner = r;
 	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK))
-		die("pipe: %s", strerror(errno));
+		die(2, "pipe: %s", strerror(errno));
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
@@ -122,7 +122,7 @@ static void child(struct job *j, int out, int errfd, char **env)
 static void log_text(struct job *j, const char *s)
 {
 	if (j->log_fd >= 0 && write_all(j->log_fd, s, strlen(s)))
-		die("%s: %s", j->log_path, strerror(errno));
+		die(2, "%s: %s", j->log_path, strerror(errno));
 }
 
 static void start_failed(struct job *j, char *reason)
@@ -145,7 +145,7 @@ static void job_start(struct runner *r, struct job *j)
 	j->res.exit_status = -1;
 	j->log_fd = open(j->log_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (j->log_fd < 0)
-		die("%s: %s", j->log_path, strerror(errno));
+		die(2, "%s: %s", j->log_path, strerror(errno));
 	log_text(j, j->cmdline);
 	log_text(j, "\n");
 	if (write_file(j->env_path, j->plan.env_text, err, sizeof(err))) {
@@ -153,13 +153,13 @@ static void job_start(struct runner *r, struct job *j)
 		return;
 	}
 	if (pipe2(out, O_CLOEXEC) || pipe2(errp, O_CLOEXEC))
-		die("pipe: %s", strerror(errno));
+		die(2, "pipe: %s", strerror(errno));
 	env = child_env(j);
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
 	if (pid < 0)
-		die("fork: %s", strerror(errno));
+		die(2, "fork: %s", strerror(errno));
 	if (pid == 0)
 		child(j, out[1], errp[1], env);
 	setpgid(pid, pid);	/* also here: no race with kill(-pid) */
@@ -228,7 +228,7 @@ static void read_output(struct runner *r, struct job *j)
 		j->res.out_bytes += n;
 		j->out_ends_nl = buf[n - 1] == '\n';
 		if (write_all(j->log_fd, buf, n))
-			die("%s: %s", j->log_path, strerror(errno));
+			die(2, "%s: %s", j->log_path, strerror(errno));
 		if (r->verbose && r->jobs == 1 && !r->tap) {
 			fwrite(buf, 1, n, stdout);
 			fflush(stdout);
@@ -363,7 +363,7 @@ static void finish_unrun(struct runner *r, struct job *j)
 	s = xasprintf("# not run: %s%s\n", status_names[j->res.status], detail);
 	j->log_fd = open(j->log_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (j->log_fd < 0)
-		die("%s: %s", j->log_path, strerror(errno));
+		die(2, "%s: %s", j->log_path, strerror(errno));
 	log_text(j, s);
 	close(j->log_fd);
 	j->log_fd = -1;
@@ -483,7 +483,7 @@ void exec_run_all(struct runner *r)
 		out_progress(r);
 		if (poll(fds, nfds, progress_cap(r, poll_timeout_ms(r, now_mono()))) < 0 &&
 		    errno != EINTR)
-			die("poll: %s", strerror(errno));
+			die(2, "poll: %s", strerror(errno));
 		if (fds[0].revents)
 			drain_sig_pipe();
 		for (i = 1; i < nfds; i++)

@@ -25,11 +25,11 @@ static void mkdir_p(const char *path)
 			continue;
 		*s = 0;
 		if (mkdir(p, 0755) && errno != EEXIST)
-			die("mkdir %s: %s", p, strerror(errno));
+			die(2, "mkdir %s: %s", p, strerror(errno));
 		*s = '/';
 	}
 	if (mkdir(p, 0755) && errno != EEXIST)
-		die("mkdir %s: %s", p, strerror(errno));
+		die(2, "mkdir %s: %s", p, strerror(errno));
 	free(p);
 }
 
@@ -93,10 +93,10 @@ void logs_create(struct runner *r)
 		if (!mkdir(r->logdir, 0755))
 			break;
 		if (errno != EEXIST)
-			die("mkdir %s: %s", r->logdir, strerror(errno));
+			die(2, "mkdir %s: %s", r->logdir, strerror(errno));
 	}
 	if (i == 1000)
-		die("%s: cannot find a free name for this run", r->logroot);
+		die(2, "%s: cannot find a free name for this run", r->logroot);
 	update_latest(r, name);
 	free(name);
 	for (i = 0; i < r->njobs; i++) {

@@ -64,7 +64,7 @@ static void index_grow(struct result *res)
 	res->sub_index_cap = res->sub_index_cap ? 2 * res->sub_index_cap : 256;
 	res->sub_index = calloc(res->sub_index_cap, sizeof(*res->sub_index));
 	if (!res->sub_index)
-		die("out of memory");
+		die(2, "out of memory");
 	for (i = 0; i < res->nsubs; i++)
 		res->sub_index[name_slot(res, res->subs[i].name)] = i + 1;
 }

@@ -270,7 +270,7 @@ static void find_srcdir(struct runner *r)
 		ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
 
 		if (n < 0)
-			die("cannot find the test tree (/proc/self/exe: %s); use --srcdir",
+			die(2, "cannot find the test tree (/proc/self/exe: %s); use --srcdir",
 			    strerror(errno));
 		buf[n] = 0;
 		for (up = 0; up < 2; up++) {
@@ -282,7 +282,7 @@ static void find_srcdir(struct runner *r)
 	}
 	real = realpath(r->srcdir, NULL);
 	if (!real)
-		die("--srcdir %s: %s", r->srcdir, strerror(errno));
+		die(2, "--srcdir %s: %s", r->srcdir, strerror(errno));
 	free(r->srcdir);
 	r->srcdir = real;
 	s = xasprintf("%s/.installed", r->srcdir);
@@ -464,6 +464,8 @@ int main(int argc, char **argv)
 	static struct runner r;
 	int status;
 
+	prog_name = "run_tests";
+	prog_internal_status = 2;
 	parse_args(&r, argc, argv);
 	find_srcdir(&r);
 	load_config(&r);

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "cfg.h"
+#include "util/util.h"
 
 #define RUNNER_LINE_MAX		4096	/* longer guest lines are cut for parsing */
 #define RUNNER_MAX_SUBTESTS	100000	/* then only counted */
@@ -170,34 +171,17 @@ struct runner {
 };
 
 /* runner/util.c */
-void *xmalloc(size_t n);
-void *xrealloc(void *p, size_t n);
-char *xstrdup(const char *s);
-char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 double now_mono(void);
 
-struct sbuf {
-	char *s;
-	size_t len, cap;
-};
-void sb_add(struct sbuf *sb, const char *s, size_t n);
-void sb_puts(struct sbuf *sb, const char *s);
-void sb_printf(struct sbuf *sb, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-char *sb_steal(struct sbuf *sb);
 void sb_shell_quote(struct sbuf *sb, const char *s);
 void sb_json_str(struct sbuf *sb, const char *s);	/* with the quotes */
 void sb_json_key_str(struct sbuf *sb, const char *key, const char *val);
 void sb_xml_str(struct sbuf *sb, const char *s);
 
-void strv_push(char ***v, int *n, const char *s);
-void strv_free(char **v);
 char *shell_join(char *const *argv);
 const char *signal_name(int sig);
 int write_all(int fd, const char *buf, size_t len);
 int write_file(const char *path, const char *text, char *err, size_t errlen);
-char *read_small_file(const char *path, size_t max, char *err, size_t errlen);
 const char *find_in_path(const char *name, char *buf, size_t size);
 
 /* runner/host.c */

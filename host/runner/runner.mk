@@ -2,12 +2,12 @@
 # build/runner (the test runner behind run_tests.sh), the cfg parser and
 # their tests.  Included by the top-level Makefile.
 
-RUNNER_SRCS := $(sort $(wildcard host/runner/*.c))
+RUNNER_SRCS := $(sort $(wildcard host/runner/*.c)) $(UTIL_SRCS)
 RUNNER_OBJS := $(call objs,obj,$(RUNNER_SRCS))
 # The same sources with ASan+UBSan, driven by the runner self-test.
 RUNNER_SAN_OBJS := $(call objs,san,$(RUNNER_SRCS))
 RUNNER_SAN := $(BUILD)/san/runner
-TEST_CFG_OBJS := $(call objs,san,host/runner/cfg.c host/tests/test-cfg.c)
+TEST_CFG_OBJS := $(call objs,san,host/runner/cfg.c host/tests/test-cfg.c $(UTIL_SRCS))
 
 HOST_PROGS += $(BUILD)/runner
 CHECK_PROGS += $(BUILD)/tests/test-cfg $(BUILD)/tests/runner-selftest

@@ -13,99 +13,12 @@
 
 #include "runner.h"
 
-void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fputs("run_tests: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(2);
-}
-
-void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p)
-		die("out of memory");
-	return p;
-}
-
-void *xmalloc(size_t n)
-{
-	return xrealloc(NULL, n);
-}
-
-char *xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-
-	return memcpy(xmalloc(n), s, n);
-}
-
-char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		die("out of memory");
-	return s;
-}
-
 double now_mono(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-void sb_add(struct sbuf *sb, const char *s, size_t n)
-{
-	if (sb->len + n + 1 > sb->cap) {
-		sb->cap = (sb->len + n + 1) * 2;
-		sb->s = xrealloc(sb->s, sb->cap);
-	}
-	memcpy(sb->s + sb->len, s, n);
-	sb->len += n;
-	sb->s[sb->len] = 0;
-}
-
-void sb_puts(struct sbuf *sb, const char *s)
-{
-	sb_add(sb, s, strlen(s));
-}
-
-void sb_printf(struct sbuf *sb, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		die("out of memory");
-	sb_puts(sb, s);
-	free(s);
-}
-
-char *sb_steal(struct sbuf *sb)
-{
-	char *s = sb->s ? sb->s : xstrdup("");
-
-	sb->s = NULL;
-	sb->len = sb->cap = 0;
-	return s;
 }
 
 /* Quote for a POSIX shell only when needed, so reproducers stay readable. */
@@ -220,24 +133,6 @@ void sb_xml_str(struct sbuf *sb, const char *s)
 	}
 }
 
-void strv_push(char ***v, int *n, const char *s)
-{
-	*v = xrealloc(*v, (*n + 2) * sizeof(**v));
-	(*v)[(*n)++] = xstrdup(s);
-	(*v)[*n] = NULL;
-}
-
-void strv_free(char **v)
-{
-	char **p;
-
-	if (!v)
-		return;
-	for (p = v; *p; p++)
-		free(*p);
-	free(v);
-}
-
 char *shell_join(char *const *argv)
 {
 	struct sbuf sb = { 0 };
@@ -289,41 +184,6 @@ int write_file(const char *path, const char *text, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
-}
-
-/* Whole file as a string; NUL bytes are refused (these are text files). */
-char *read_small_file(const char *path, size_t max, char *err, size_t errlen)
-{
-	char *buf = xmalloc(max + 1);
-	size_t len = 0;
-	ssize_t n = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		goto fail;
-	while (len <= max && (n = read(fd, buf + len, max + 1 - len)) > 0)
-		len += n;
-	if (n < 0)
-		goto fail;
-	close(fd);
-	if (len > max) {
-		snprintf(err, errlen, "%s: bigger than %zu bytes", path, max);
-		free(buf);
-		return NULL;
-	}
-	buf[len] = 0;
-	if (strlen(buf) != len) {
-		snprintf(err, errlen, "%s: contains a NUL byte", path);
-		free(buf);
-		return NULL;
-	}
-	return buf;
-fail:
-	snprintf(err, errlen, "%s: %s", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	return NULL;
 }
 
 /* Resolve a command like execvp() would; NULL when not found. */

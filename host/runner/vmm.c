@@ -144,7 +144,7 @@ static double parse_seconds(const char *name, const char *s, bool suffix)
 	if (suffix && (*end == 's' || *end == 'm'))
 		v *= *end++ == 'm' ? 60 : 1;
 	if (errno || end == s || *end || !(v > 0) || v > 1e6)
-		die("bad %s='%s': expected a positive number%s", name, s,
+		die(2, "bad %s='%s': expected a positive number%s", name, s,
 		    suffix ? " of seconds (suffix s or m allowed)" : "");
 	return v;
 }
@@ -174,7 +174,7 @@ static void load_extra_env(struct runner *r)
 		return;
 	text = read_small_file(path, 64 << 10, err, sizeof(err));
 	if (!text)
-		die("TEST_ENV_FILE: %s", err);
+		die(2, "TEST_ENV_FILE: %s", err);
 	for (line = text; *line; line = next) {
 		size_t n = strcspn(line, "\n");
 		char *eq;
@@ -188,7 +188,7 @@ static void load_extra_env(struct runner *r)
 			continue;
 		eq = strchr(line, '=');
 		if (!eq || !valid_env_key(line, eq - line))
-			die("%s:%d: expected KEY=VALUE", path, lineno);
+			die(2, "%s:%d: expected KEY=VALUE", path, lineno);
 		sb_printf(&sb, "%s\n", line);
 	}
 	free(text);
@@ -204,11 +204,11 @@ void vmm_probe(struct runner *r)
 	s = getenv("VMM");
 	r->vmm_env = s && *s ? s : "auto";
 	if (strcmp(r->vmm_env, "auto") && !vmm_by_name(r->vmm_env))
-		die("bad VMM='%s': expected auto, kvmrun or qemu", r->vmm_env);
+		die(2, "bad VMM='%s': expected auto, kvmrun or qemu", r->vmm_env);
 	s = getenv("ACCEL");
 	if (s && *s) {
 		if (strcmp(s, "kvm") && strcmp(s, "tcg"))
-			die("bad ACCEL='%s': expected kvm or tcg", s);
+			die(2, "bad ACCEL='%s': expected kvm or tcg", s);
 		r->accel = s;
 		r->accel_explicit = true;
 	} else {
@@ -310,7 +310,7 @@ static void push_words(struct plan *p, const char *s, bool raw)
 	/* Validated by the cfg parser already. */
 	w = cfg_split_words(s, raw, NULL, err, sizeof(err));
 	if (!w)
-		die("internal error: cannot split '%s': %s", s, err);
+		die(2, "internal error: cannot split '%s': %s", s, err);
 	for (i = 0; w[i]; i++)
 		push(p, &n, w[i]);
 	cfg_free_words(w);
@@ -455,7 +455,7 @@ static bool kvmrun_build(struct runner *r, struct job *j, const char *image)
 	 */
 	args = cfg_split_words(t->test_args, true, NULL, err, sizeof(err));
 	if (!args)
-		die("internal error: cannot split test_args of %s: %s", t->name, err);
+		die(2, "internal error: cannot split test_args of %s: %s", t->name, err);
 	for (i = 0; args[i]; i++)
 		dashdash |= args[i][0] == '-';
 	if (dashdash)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#define _GNU_SOURCE	/* vasprintf */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,50 +11,119 @@
 
 #include "util.h"
 
-static void sbuf_reserve(struct sbuf *b, size_t more)
-{
-	size_t need = b->len + more + 1;
+const char *prog_name = "host";
+int prog_internal_status = 2;
 
-	if (need <= b->cap)
-		return;
-	b->cap = need < 256 ? 256 : need * 2;
-	b->p = realloc(b->p, b->cap);
-	if (!b->p) {
-		fputs("kvmrun: out of memory\n", stderr);
-		exit(66);
-	}
-}
-
-void sbuf_add(struct sbuf *b, const char *s, size_t len)
-{
-	sbuf_reserve(b, len);
-	memcpy(b->p + b->len, s, len);
-	b->len += len;
-	b->p[b->len] = 0;
-}
-
-void sbuf_printf(struct sbuf *b, const char *fmt, ...)
+void die(int status, const char *fmt, ...)
 {
 	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", prog_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		die(prog_internal_status, "out of memory");
+	return p;
+}
+
+void *xmalloc(size_t n)
+{
+	return xrealloc(NULL, n);
+}
+
+char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	return memcpy(xmalloc(n), s, n);
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vasprintf(&s, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		return;
-	sbuf_reserve(b, (size_t)n);
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
+		die(prog_internal_status, "out of memory");
+	return s;
 }
 
-void sbuf_free(struct sbuf *b)
+void sb_add(struct sbuf *sb, const char *s, size_t n)
 {
-	free(b->p);
-	b->p = NULL;
-	b->len = b->cap = 0;
+	if (sb->len + n + 1 > sb->cap) {
+		sb->cap = (sb->len + n + 1) * 2;
+		sb->s = xrealloc(sb->s, sb->cap);
+	}
+	memcpy(sb->s + sb->len, s, n);
+	sb->len += n;
+	sb->s[sb->len] = 0;
+}
+
+void sb_puts(struct sbuf *sb, const char *s)
+{
+	sb_add(sb, s, strlen(s));
+}
+
+void sb_printf(struct sbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		die(prog_internal_status, "out of memory");
+	sb_add(sb, s, (size_t)n);
+	free(s);
+}
+
+char *sb_steal(struct sbuf *sb)
+{
+	char *s = sb->s ? sb->s : xstrdup("");
+
+	sb->s = NULL;
+	sb->len = sb->cap = 0;
+	return s;
+}
+
+void sb_free(struct sbuf *sb)
+{
+	free(sb->s);
+	sb->s = NULL;
+	sb->len = sb->cap = 0;
+}
+
+void strv_push(char ***v, int *n, const char *s)
+{
+	*v = xrealloc(*v, (*n + 2) * sizeof(**v));
+	(*v)[(*n)++] = xstrdup(s);
+	(*v)[*n] = NULL;
+}
+
+void strv_free(char **v)
+{
+	char **p;
+
+	if (!v)
+		return;
+	for (p = v; *p; p++)
+		free(*p);
+	free(v);
 }
 
 int read_file(const char *path, size_t max, char **buf, size_t *len,
@@ -61,52 +132,63 @@ int read_file(const char *path, size_t max, char **buf, size_t *len,
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	size_t got = 0;
-	char *p;
+	ssize_t n = 0;
+	char *p = NULL;
 
 	*buf = NULL;
 	*len = 0;
-	if (fd < 0 || fstat(fd, &st)) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
+	if (fd < 0 || fstat(fd, &st))
+		goto fail;
 	if (!S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file", path);
 		close(fd);
 		return -1;
 	}
-	if ((uint64_t)st.st_size > max) {
-		snprintf(err, errlen, "%s: %lld bytes, more than the %zu allowed", path,
-			 (long long)st.st_size, max);
-		close(fd);
-		return -1;
-	}
-	p = malloc((size_t)st.st_size + 1);
+	/* st_size is 0 for /proc files: read up to max + 1 to see the end. */
+	p = malloc(max + 1);
 	if (!p) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		close(fd);
 		return -1;
 	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, p + got, (size_t)st.st_size - got);
-
+	while (got <= max && (n = read(fd, p + got, max + 1 - got)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			snprintf(err, errlen, "%s: read error: %s", path,
-				 n ? strerror(errno) : "file shrank while reading");
-			free(p);
-			close(fd);
-			return -1;
-		}
+		if (n < 0)
+			goto fail;
 		got += (size_t)n;
 	}
 	close(fd);
+	if (got > max) {
+		snprintf(err, errlen, "%s: bigger than %zu bytes", path, max);
+		free(p);
+		return -1;
+	}
 	p[got] = 0;
 	*buf = p;
 	*len = got;
 	return 0;
+fail:
+	snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	free(p);
+	return -1;
+}
+
+char *read_small_file(const char *path, size_t max, char *err, size_t errlen)
+{
+	char *buf;
+	size_t len;
+
+	if (read_file(path, max, &buf, &len, err, errlen))
+		return NULL;
+	if (strlen(buf) != len) {
+		snprintf(err, errlen, "%s: contains a NUL byte", path);
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }
 
 #define E(x) { x, #x }
