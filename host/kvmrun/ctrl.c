@@ -7,7 +7,7 @@
  * the host read anything it did not check.
  *
  * Linking seam for host/tests/test-kvmrun-ctrl: every KVM call goes through
- * kvm_ioctl(), vcpu_set_entry() and vcpu_start().
+ * kvm_ioctl(), vcpu_set_entry() and vm->start_vcpu.
  *
  * KVMRUN_OP_CONSOLE_WRITE is the hot one (one request per guest line): it
  * copies nothing but the 48-byte block before handing the line to COM1.
@@ -180,7 +180,7 @@ static int op_start_ap(struct vm *vm, struct block *b)
 		b->hdr.err = errno;
 		return KVMRUN_ST_FAILED;
 	}
-	if (vcpu_start(v)) {
+	if (vm->start_vcpu(v)) {
 		b->hdr.err = errno;
 		return KVMRUN_ST_FAILED;
 	}

@@ -80,6 +80,12 @@ struct vm {
 	struct serial serial;
 	struct msrx msrx;
 	pthread_mutex_t ctrl_lock;	/* one control request at a time */
+	/*
+	 * Start vCPU v's thread: set by vm_run() (run.c) and used by START_AP,
+	 * so that the control port does not call back into the vCPU loop
+	 * that calls it.
+	 */
+	int (*start_vcpu)(struct vcpu *v);
 
 	pthread_mutex_t lock;		/* the fields below, vcpu state */
 	pthread_cond_t cond;		/* an end, or an AP start */
@@ -100,8 +106,6 @@ int vcpu_set_entry(struct vcpu *v, uint32_t eip, uint32_t eax, uint32_t ebx);
 /* run.c */
 /* Record the end of the run (first caller wins) and wake the main thread. */
 void vm_end(struct vm *vm, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Start vCPU v's thread (BSP at startup, APs from START_AP). */
-int vcpu_start(struct vcpu *v);
 /* Run until the end; returns the process exit status. */
 int vm_run(struct vm *vm);
 

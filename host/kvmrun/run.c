@@ -288,7 +288,8 @@ static void *vcpu_thread(void *arg)
 	return NULL;
 }
 
-int vcpu_start(struct vcpu *v)
+/* Start vCPU v's thread (BSP at startup, APs from START_AP). */
+static int vcpu_start(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 	int e;
@@ -437,6 +438,7 @@ static void print_stats(struct vm *vm)
 int vm_run(struct vm *vm)
 {
 	setup_signals(vm);
+	vm->start_vcpu = vcpu_start;
 	if (vcpu_start(&vm->vcpus[0]))
 		vm_end(vm, KVMRUN_EXIT_INTERNAL, "cannot start the BSP thread: %s",
 		       strerror(errno));

@@ -66,14 +66,6 @@ static void update_latest(struct runner *r, const char *name)
 	free(link);
 }
 
-/* The log file's name within the run directory. */
-const char *log_name(const struct job *j)
-{
-	const char *s = j->log_path ? strrchr(j->log_path, '/') : NULL;
-
-	return s ? s + 1 : j->log_path;
-}
-
 void logs_create(struct runner *r)
 {
 	struct tm tm;

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "cfg.h"
@@ -170,6 +171,18 @@ struct runner {
 	volatile sig_atomic_t interrupted;	/* signal number, 0 if none */
 };
 
+/*
+ * A job's log file name within the run directory.  Inline here, not in
+ * logs.c, so that the renderers logs.c calls (json.c, tap.c) do not call
+ * back into it.
+ */
+static inline const char *log_name(const struct job *j)
+{
+	const char *s = j->log_path ? strrchr(j->log_path, '/') : NULL;
+
+	return s ? s + 1 : j->log_path;
+}
+
 /* runner/util.c */
 double now_mono(void);
 
@@ -227,7 +240,6 @@ const char *known_reason(const struct known *k);	/* "" if none given */
 /* runner/logs.c */
 void logs_create(struct runner *r);
 void logs_write_results(struct runner *r, int exit_status);
-const char *log_name(const struct job *j);	/* file name in the run dir */
 
 /* renderers of the finished run: runner/json.c, runner/tap.c, runner/junit.c */
 char *results_json(struct runner *r, int exit_status);

@@ -47,17 +47,26 @@ char *xstrdup(const char *s)
 	return memcpy(xmalloc(n), s, n);
 }
 
+static char *vxasprintf(const char *fmt, va_list ap, size_t *len)
+{
+	char *s;
+	int n = vasprintf(&s, fmt, ap);
+
+	if (n < 0)
+		die(prog_internal_status, "out of memory");
+	*len = (size_t)n;
+	return s;
+}
+
 char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;
+	size_t n;
 	char *s;
-	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
+	s = vxasprintf(fmt, ap, &n);
 	va_end(ap);
-	if (n < 0)
-		die(prog_internal_status, "out of memory");
 	return s;
 }
 
@@ -80,15 +89,13 @@ void sb_puts(struct sbuf *sb, const char *s)
 void sb_printf(struct sbuf *sb, const char *fmt, ...)
 {
 	va_list ap;
+	size_t n;
 	char *s;
-	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
+	s = vxasprintf(fmt, ap, &n);
 	va_end(ap);
-	if (n < 0)
-		die(prog_internal_status, "out of memory");
-	sb_add(sb, s, (size_t)n);
+	sb_add(sb, s, n);
 	free(s);
 }
 
