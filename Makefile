@@ -20,7 +20,7 @@ include config.mak
 .SUFFIXES:
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all guest host check check-host check-guest install clean distclean
+.PHONY: all guest host check check-host check-guest install clean distclean help
 
 DESTDIR ?=
 prefix ?= $(PREFIX)
@@ -116,6 +116,25 @@ host: $(HOST_PROGS)
 # one "N passed, N failed, N skipped" line.
 check: all $(CHECK_PROGS)
 	./scripts/check.sh $(CHECK_PROGS)
+
+# ---- help ----------------------------------------------------------------------
+help:
+	@echo 'Targets:'
+	@echo '  all (default)  guest images x86/*.flat and the host programs in build/'
+	@echo '  guest          only the guest images'
+	@echo '  host           only build/kvmrun, build/runner, build/ioctl-test'
+	@echo '  check          every check program (build/tests/), then the guest'
+	@echo '                 images under QEMU TCG; ends with one "N passed" line'
+	@echo '  bench          build/bench: start-up, exit costs, suite time'
+	@echo '                 (BENCH_ARGS="--runs N --no-suite")'
+	@echo '  fuzz           libFuzzer runs of the input parsers (FUZZ_SECONDS=,'
+	@echo '                 FUZZ_TARGETS=, FUZZ_RUNS=); fuzz-build only builds'
+	@echo '  install        one relocatable tree in $$(DESTDIR)$$(prefix)/share/'
+	@echo '                 kvm-msrfilter-tests and a bin/kvm-msrfilter-tests link'
+	@echo '  clean          remove build/ and the guest objects and images'
+	@echo '  distclean      clean, and config.mak and logs/'
+	@echo '  help           this text'
+	@echo 'Run the suite with ./run_tests.sh (./run_tests.sh -h).'
 
 # ---- install -------------------------------------------------------------------
 # One relocatable directory: $(prefix)/share/kvm-msrfilter-tests holds the
