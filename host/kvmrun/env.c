@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 
 #include "env.h"
-#include "opts.h"
+#include "util/kvmrunopts.h"
 #include "util/util.h"
 #include "kvmrun_proto.h"
 

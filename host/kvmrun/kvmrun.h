@@ -3,7 +3,7 @@
  * kvmrun: a small VMM over /dev/kvm for the suite's multiboot images.
  *
  *   kvmrun.c          main: options, inputs, setup order, the end
- *   opts.c            command line
+ *   ../util/kvmrunopts.c  command line (also used by the runner)
  *   env.c             the guest environment (multiboot module)
  *   vm.c              VM and vCPU creation, memory, irqchip, startup filter
  *   run.c             vCPU threads, exit handling, watchdog, end status
@@ -27,7 +27,7 @@
 #include "exits.h"
 #include "util/kvm.h"
 #include "msr.h"
-#include "opts.h"
+#include "util/kvmrunopts.h"
 #include "serial.h"
 
 /* Process exit statuses other than the guest's (code << 1) | 1. */

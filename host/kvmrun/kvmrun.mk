@@ -5,7 +5,7 @@
 # Objects: build/obj/ (normal), build/san/ (ASan+UBSan, for the tests and
 # build/san/kvmrun).  Test binaries: build/tests/.
 
-KVMRUN_CORE := host/kvmrun/opts.c host/kvmrun/env.c \
+KVMRUN_CORE := host/util/kvmrunopts.c host/kvmrun/env.c \
 	host/kvmrun/msr.c host/kvmrun/serial.c \
 	host/kvmrun/exits.c host/kvmrun/mbload.c \
 	host/util/filterfile.c $(KVM_SRCS)
@@ -39,7 +39,7 @@ $(BUILD)/tests/test-mbload: $(call objs,san,host/tests/test-mbload.c \
 	$(HOSTCC) $(SAN_CFLAGS) -o $@ $^
 
 $(BUILD)/tests/test-kvmrun-opts: $(call objs,san,host/tests/test-kvmrun-opts.c \
-		host/kvmrun/opts.c host/kvmrun/env.c $(UTIL_SRCS))
+		host/util/kvmrunopts.c host/kvmrun/env.c $(UTIL_SRCS))
 	@mkdir -p $(@D)
 	$(HOSTCC) $(SAN_CFLAGS) -o $@ $^
 

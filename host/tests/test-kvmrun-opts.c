@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests of kvmrun's command line (host/kvmrun/opts.c) and guest
+ * Unit tests of kvmrun's command line (host/util/kvmrunopts.c) and guest
  * environment (host/kvmrun/env.c): every option and its bad values with
  * the exact message, the --env file rules, host facts read from a fake
  * sysfs tree, and the exact harness lines.
@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "kvmrun/env.h"
-#include "kvmrun/opts.h"
+#include "util/kvmrunopts.h"
 #include "kvmrun_proto.h"
 #include "test-kvmrun.h"
 

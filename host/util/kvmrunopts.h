@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* kvmrun's command line (pure: host/tests/test-kvmrun-opts drives it). */
+/*
+ * kvmrun's command line (pure: host/tests/test-kvmrun-opts drives it).  In
+ * host/util because the runner parses each cfg stanza's kvmrun options
+ * with it before anything runs, so the two can never disagree.
+ */
 #ifndef HOST_KVMRUN_OPTS_H
 #define HOST_KVMRUN_OPTS_H
 

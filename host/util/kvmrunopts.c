@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "opts.h"
-#include "util/util.h"
+#include "kvmrunopts.h"
+#include "util.h"
 #include "kvmrun_proto.h"
 
 const char kvmrun_usage[] =
