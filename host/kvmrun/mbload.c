@@ -4,6 +4,7 @@
  * from the file is done in 64 bits, so no field can wrap a check.
  */
 #include <elf.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +32,13 @@ static void put64(uint8_t *p, uint64_t v)
 	memcpy(p, &v, 8);
 }
 
+static bool name_ends(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), k = strlen(suffix);
+
+	return n > k && !strcmp(name + n - k, suffix);
+}
+
 static int check_ehdr(const char *name, const Elf32_Ehdr *eh, size_t len,
 		      char *err, size_t errlen)
 {
@@ -38,6 +46,11 @@ static int check_ehdr(const char *name, const Elf32_Ehdr *eh, size_t len,
 
 	if (memcmp(eh->e_ident, ELFMAG, SELFMAG))
 		return FAIL("not an ELF file (bad magic)");
+	/* x86/NAME.elf is the ELF64 link step of x86/NAME.flat: say so. */
+	if (eh->e_ident[EI_CLASS] == ELFCLASS64 && name_ends(name, ".elf"))
+		return FAIL("an ELF64 file, want ELFCLASS32 (a multiboot image is ELF32): "
+			    "run %.*s.flat, which make builds from it",
+			    (int)(strlen(name) - 4), name);
 	if (eh->e_ident[EI_CLASS] != ELFCLASS32)
 		return FAIL("ELF class %u, want ELFCLASS32 (a multiboot image is ELF32)",
 			    eh->e_ident[EI_CLASS]);
