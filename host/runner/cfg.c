@@ -278,6 +278,7 @@ static int set_file(struct parser *p, int line, struct cfg_test *t, const char *
 		return bad(p, line, "file", val,
 			   "an image name in x86/ (letters, digits, _ . + -)");
 	t->file = xstrdup(val);
+	t->file_line = line;
 	return 0;
 }
 
@@ -314,6 +315,7 @@ static int set_kvmrun_params(struct parser *p, int line, struct cfg_test *t, con
 	if (check_words(p, line, "kvmrun_params", val))
 		return -1;
 	t->kvmrun_params = xstrdup(val);
+	t->kvmrun_params_line = line;
 	return 0;
 }
 
@@ -397,6 +399,7 @@ static int set_filter(struct parser *p, int line, struct cfg_test *t, const char
 		return bad(p, line, "filter", val,
 			   "a file name in filters/ (letters, digits, _ . + -)");
 	t->filter = xstrdup(val);
+	t->filter_line = line;
 	return 0;
 }
 
@@ -431,6 +434,7 @@ static int set_cpuid(struct parser *p, int line, struct cfg_test *t, const char 
 		return bad(p, line, "cpuid", val,
 			   "one kvmrun --cpuid word such as +x2apic or -x2apic");
 	t->cpuid = xstrdup(val);
+	t->cpuid_line = line;
 	return 0;
 }
 
@@ -460,6 +464,11 @@ static const struct key {
 	{ "check", set_check, true },
 	{ "kvmrun_params", set_kvmrun_params, true },
 };
+
+static const char *key_name(const void *unused, int i)
+{
+	return keys[i].name;
+}
 
 static int key_index(const char *name)
 {
@@ -635,8 +644,13 @@ static int key_value(struct parser *p, char *line)
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!strcmp(keys[i].name, key))
 			break;
-	if (i == sizeof(keys) / sizeof(keys[0]))
-		return perr(p, line_no, "unknown key '%s'", clip(key, buf, sizeof(buf)));
+	if (i == sizeof(keys) / sizeof(keys[0])) {
+		const char *near = closest_name(key, key_name, NULL,
+						sizeof(keys) / sizeof(keys[0]));
+
+		return perr(p, line_no, "unknown key '%s'%s%s%s", clip(key, buf, sizeof(buf)),
+			    near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+	}
 	if (!p->cur)
 		return perr(p, line_no, "key '%s' outside a [stanza]", key);
 	if (p->key_line[i])

@@ -52,6 +52,8 @@ struct cfg_test {
 	enum cfg_irqchip irqchip;
 	char *cpuid;		/* kvmrun --cpuid spec, or NULL */
 	char *kvmrun_params;	/* raw extra kvmrun options, or NULL */
+	/* lines of the keys checked after parsing (runner/validate.c) */
+	int file_line, filter_line, cpuid_line, kvmrun_params_line;
 };
 
 struct cfg {

@@ -8,6 +8,8 @@
  *   TEST-GLOB/SUBTEST-GLOB       # reason
  *   ENTRY [when KEY=GLOB ...]    # reason
  *
+ * The reason is required: an entry without one is an error (FILE:LINE,
+ * exit status 2). *
  * The optional [when ...] list restricts an entry to runs where every
  * condition holds: vmm (kvmrun, qemu), accel (kvm, tcg; QEMU only), kernel
  * (the release of the kernel the runner runs on, uname -r) and kvm_module
@@ -132,6 +134,8 @@ static bool valid_test_glob(const char *s)
 	return true;
 }
 
+static int unmatched, first_unmatched;	/* entries matching no test */
+
 static int parse_entry(struct runner *r, char *line, int lineno,
 		       char *err, size_t errlen)
 {
@@ -157,6 +161,12 @@ static int parse_entry(struct runner *r, char *line, int lineno,
 			 "TEST-GLOB/SUBTEST-GLOB", r->known_path, lineno);
 		return -1;
 	}
+	/* An unexplained entry would hide a failure nobody can judge later. */
+	if (!reason || !*reason) {
+		snprintf(err, errlen, "%s:%d: entry without '# reason' (say why this "
+			 "host differs)", r->known_path, lineno);
+		return -1;
+	}
 	known = xrealloc(known, (nknown + 1) * sizeof(*known));
 	k = &known[nknown++];
 	k->test = xstrdup(trim(line));
@@ -168,9 +178,12 @@ static int parse_entry(struct runner *r, char *line, int lineno,
 	for (i = 0; i < r->cfg.ntests; i++)
 		if (!fnmatch(k->test, r->cfg.tests[i].name, 0))
 			break;
-	if (i == r->cfg.ntests)
-		fprintf(stderr, "run_tests: warning: %s:%d: '%s' matches no test\n",
-			r->known_path, lineno, k->test);
+	/*
+	 * Common with --config or a narrow cfg: counted, and summed up in
+	 * one line with -v only.
+	 */
+	if (i == r->cfg.ntests && !unmatched++)
+		first_unmatched = lineno;
 	return 0;
 }
 
@@ -195,6 +208,10 @@ int known_load(struct runner *r, char *err, size_t errlen)
 		}
 	}
 	free(text);
+	if (unmatched && r->verbose)
+		fprintf(stderr, "run_tests: %d known-failures entr%s no test in %s "
+			"(first: %s:%d)\n", unmatched, unmatched == 1 ? "y matches" : "ies match",
+			r->cfg_display, r->known_path, first_unmatched);
 	return 0;
 }
 

@@ -58,6 +58,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <fnmatch.h>
 #include <getopt.h>
 #include <limits.h>
@@ -132,10 +133,14 @@ static void usage(FILE *f)
 "signal N.\n", f);
 }
 
-static void usage_error(const char *fmt, const char *arg)
+static void __attribute__((format(printf, 1, 2), noreturn)) usage_error(const char *fmt, ...)
 {
+	va_list ap;
+
 	fputs("run_tests: ", stderr);
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputs("\nTry 'run_tests.sh -h' for help.\n", stderr);
 	exit(2);
 }
@@ -290,6 +295,14 @@ static void find_srcdir(struct runner *r)
 	free(s);
 }
 
+/* Does an error start with "FILE:LINE:"?  Those stand without a prefix. */
+static bool has_line(const char *err)
+{
+	const char *c = strchr(err, ':');
+
+	return c && c[1] >= '0' && c[1] <= '9' && c[1 + strspn(c + 1, "0123456789")] == ':';
+}
+
 static void load_config(struct runner *r)
 {
 	char err[1024], cwd[PATH_MAX], *s;
@@ -307,9 +320,10 @@ static void load_config(struct runner *r)
 		size_t n = strlen(r->cfg_path);
 
 		if (!strncmp(err, r->cfg_path, n))
-			fprintf(stderr, "%s%s\n", r->cfg_display, err + n);
+			fprintf(stderr, "%s%s%s\n", has_line(err) ? "" : "run_tests: ",
+				r->cfg_display, err + n);
 		else
-			fprintf(stderr, "%s\n", err);
+			fprintf(stderr, "run_tests: %s\n", err);
 		exit(2);
 	}
 	if (!r->known_path) {
@@ -320,7 +334,8 @@ static void load_config(struct runner *r)
 			free(s);
 	}
 	if (known_load(r, err, sizeof(err))) {
-		fprintf(stderr, "run_tests: %s\n", err);
+		/* "FILE:LINE: message" as is; "run_tests: " before anything else. */
+		fprintf(stderr, "%s%s\n", has_line(err) ? "" : "run_tests: ", err);
 		exit(2);
 	}
 }
@@ -364,6 +379,11 @@ static bool selected(struct runner *r, const struct cfg_test *t)
 	return !any_match(r->excludes, r->nexcludes, t->name, false);
 }
 
+static const char *test_name(const void *cfg, int i)
+{
+	return ((const struct cfg *)cfg)->tests[i].name;
+}
+
 /* Every name and group given must exist: a typo should not pass as "0 tests". */
 static void check_selection_args(struct runner *r)
 {
@@ -373,9 +393,16 @@ static void check_selection_args(struct runner *r)
 		for (k = 0; k < r->cfg.ntests; k++)
 			if (!fnmatch(r->patterns[i], r->cfg.tests[k].name, 0))
 				break;
-		if (k == r->cfg.ntests)
+		if (k == r->cfg.ntests) {
+			const char *near = closest_name(r->patterns[i], test_name,
+							&r->cfg, r->cfg.ntests);
+
+			if (near)
+				usage_error("no test matches '%s' (did you mean '%s'?)",
+					    r->patterns[i], near);
 			usage_error("no test matches '%s' (see run_tests.sh -l -a)",
 				    r->patterns[i]);
+		}
 	}
 	for (i = 0; i < r->ngroups; i++) {
 		for (k = 0; k < r->cfg.ntests; k++)
@@ -469,6 +496,7 @@ int main(int argc, char **argv)
 	parse_args(&r, argc, argv);
 	find_srcdir(&r);
 	load_config(&r);
+	cfg_validate(&r);
 	select_tests(&r);
 	if (r.list) {
 		out_list(&r);

@@ -197,6 +197,9 @@ int write_all(int fd, const char *buf, size_t len);
 int write_file(const char *path, const char *text, char *err, size_t errlen);
 const char *find_in_path(const char *name, char *buf, size_t size);
 
+/* runner/validate.c: every stanza's image, filter and kvmrun options; exit 2 */
+void cfg_validate(struct runner *r);
+
 /* runner/host.c */
 void host_probe(struct runner *r);
 const char *host_qemu_version(struct runner *r, const char *cmd);

@@ -2,7 +2,9 @@
 # build/runner (the test runner behind run_tests.sh), the cfg parser and
 # their tests.  Included by the top-level Makefile.
 
-RUNNER_SRCS := $(sort $(wildcard host/runner/*.c)) $(UTIL_SRCS)
+# The filter-file parser and kvmrun's option parser check cfg stanzas.
+RUNNER_SRCS := $(sort $(wildcard host/runner/*.c)) $(FILTERFILE_SRCS) \
+	host/util/kvmrunopts.c
 RUNNER_OBJS := $(call objs,obj,$(RUNNER_SRCS))
 # The same sources with ASan+UBSan, driven by the runner self-test.
 RUNNER_SAN_OBJS := $(call objs,san,$(RUNNER_SRCS))
@@ -24,7 +26,8 @@ $(BUILD)/tests/test-cfg: $(TEST_CFG_OBJS)
 
 # check.sh runs programs without arguments from the top directory; the
 # self-test itself is a script, so install a tiny launcher.
-$(BUILD)/tests/runner-selftest: scripts/runner-selftest.sh $(BUILD)/runner $(RUNNER_SAN)
+$(BUILD)/tests/runner-selftest: scripts/runner-selftest.sh $(BUILD)/runner $(RUNNER_SAN) \
+		$(BUILD)/ioctl-test
 	@mkdir -p $(@D)
 	printf '#!/bin/sh\ncd "$$(dirname "$$0")/../.." && exec ./scripts/runner-selftest.sh "$$@"\n' >$@
 	chmod +x $@

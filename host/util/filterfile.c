@@ -316,33 +316,14 @@ int filter_parse(const char *name, const char *text, size_t len,
 
 int filter_load(const char *path, struct msrf_filter *f, char *err, size_t errlen)
 {
-	FILE *fp = fopen(path, "r");
+	size_t len;
 	char *buf;
-	size_t n;
 	int ret;
 
 	memset(f, 0, sizeof(*f));
-	if (!fp) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (read_file(path, FILTER_MAX_FILE_SIZE, &buf, &len, err, errlen))
 		return -1;
-	}
-	buf = malloc(FILTER_MAX_FILE_SIZE + 1);
-	if (!buf) {
-		fclose(fp);
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
-	}
-	n = fread(buf, 1, FILTER_MAX_FILE_SIZE + 1, fp);
-	if (ferror(fp)) {
-		snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
-		ret = -1;
-	} else if (n > FILTER_MAX_FILE_SIZE) {
-		snprintf(err, errlen, "%s: larger than %u bytes", path, FILTER_MAX_FILE_SIZE);
-		ret = -1;
-	} else {
-		ret = filter_parse(path, buf, n, f, err, errlen);
-	}
+	ret = filter_parse(path, buf, len, f, err, errlen);
 	free(buf);
-	fclose(fp);
 	return ret;
 }

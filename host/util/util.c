@@ -291,3 +291,56 @@ int parse_uint(const char *s, uint64_t max, uint64_t *val)
 	*val = v;
 	return 0;
 }
+
+/* Optimal string alignment distance, capped: only small ones matter. */
+static unsigned int edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	unsigned int d[3][65], best;
+
+	if (la > 64 || lb > 64)
+		return ~0u;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = (unsigned int)j;
+	for (i = 1; i <= la; i++) {
+		unsigned int *cur = d[i % 3], *prev = d[(i - 1) % 3];
+		unsigned int *prev2 = d[(i + 1) % 3];	/* row i - 2 */
+
+		cur[0] = (unsigned int)i;
+		for (j = 1; j <= lb; j++) {
+			unsigned int cost = a[i - 1] != b[j - 1];
+
+			best = prev[j] + 1;
+			if (cur[j - 1] + 1 < best)
+				best = cur[j - 1] + 1;
+			if (prev[j - 1] + cost < best)
+				best = prev[j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    prev2[j - 2] + 1 < best)
+				best = prev2[j - 2] + 1;
+			cur[j] = best;
+		}
+	}
+	return d[la % 3][lb];
+}
+
+const char *closest_name(const char *word, const char *(*get)(const void *v, int i),
+			 const void *v, int n)
+{
+	unsigned int best = ~0u, limit = strlen(word) / 2, d;
+	const char *pick = NULL;
+	int i;
+
+	if (limit > 2)
+		limit = 2;
+	for (i = 0; i < n; i++) {
+		const char *c = get(v, i);
+
+		d = edit_distance(word, c);
+		if (d && d <= limit && d < best) {
+			best = d;
+			pick = c;
+		}
+	}
+	return pick;
+}

@@ -68,6 +68,15 @@ const char *errno_str(int e, char *buf, size_t size);
 /* The inverse: "EINVAL" -> EINVAL, "0" -> 0, -1 for unknown names. */
 int errno_parse(const char *name);
 
+/*
+ * "Did you mean": the candidate closest to 'word' by edit distance
+ * (insertions, deletions, substitutions, adjacent swaps), or NULL when none
+ * is close enough to be a typo (at most 2 edits, and fewer than half of
+ * the word).  'get' returns candidate i of n.
+ */
+const char *closest_name(const char *word, const char *(*get)(const void *v, int i),
+			 const void *v, int n);
+
 /* Strict decimal / 0x-hex unsigned parse: 0, or -1 on junk or > max. */
 int parse_uint(const char *s, uint64_t max, uint64_t *val);
 
