@@ -35,7 +35,7 @@
  * it run.  Each AP can be started once.
  *
  * Guest exit is not part of this protocol: port 0xf4, as with QEMU
- * (design.md, boot contract).  The console is COM1 as with QEMU, plus a
+ * (doc/architecture.md, boot contract).  The console is COM1 as with QEMU, plus a
  * fast path that only kvmrun offers (kvmrun_info.console): a guest that
  * sees KVMRUN_CONSOLE_WRITE_OP hands whole lines to KVMRUN_OP_CONSOLE_WRITE
  * (one exit per line instead of one per byte or per LSR poll).  Both paths
@@ -141,7 +141,7 @@ struct kvmrun_info {
  * each one: 0 stays NULL; an address inside guest RAM becomes the host
  * address of that byte (the host mapping of RAM is followed by an
  * inaccessible guard, so a bitmap ending at the end of RAM makes KVM's
- * 8-byte-rounded copy fault, ABI §2); anything else becomes an address in
+ * 8-byte-rounded copy fault, doc/abi.md §2); anything else becomes an address in
  * an inaccessible host area (a deterministic EFAULT).  Nothing else is
  * changed or checked: the ioctl gets the filter as given.
  */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The reference model of KVM's userspace MSR filter (see msrfilter.h and
- * ../shared/spec/kvm-msr-filter-abi.md, cited below as "ABI §n").
+ * doc/abi.md, cited below as "doc/abi.md §n").
  *
  * Freestanding on purpose: it is linked into the guest images and into the
  * host programs, so it includes nothing beyond the compiler's own headers.
@@ -37,7 +37,7 @@ bool msrf_test_bit(const struct msrf_range *r, uint32_t index)
 /*
  * The end is computed in u32 like KVM does: a range whose base + nmsrs
  * wraps has end < base, so "base <= index < end" never holds and the range
- * matches nothing (ABI §2.6).
+ * matches nothing (doc/abi.md §2.6).
  */
 static bool range_matches(const struct msrf_range *r, uint32_t index,
 			  uint32_t type)
@@ -265,7 +265,7 @@ enum msrf_kvm_class msrf_x2apic_write_class(uint32_t index, uint64_t value,
 /* ---- Outcome ---------------------------------------------------------------- */
 
 /*
- * ABI §5: ignore_msrs acts on "unsupported" only and before the exit
+ * doc/abi.md §5: ignore_msrs acts on "unsupported" only and before the exit
  * decision; INVAL and UNKNOWN exit when their reason bit is enabled,
  * otherwise the vendor code injects #GP.
  */

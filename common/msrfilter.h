@@ -4,7 +4,7 @@
  *
  * Pure freestanding C, built twice: into the guest library and into the host
  * programs.  Every expected outcome in this suite comes from here (or from
- * the ABI document, ../shared/spec/kvm-msr-filter-abi.md, which this encodes);
+ * doc/abi.md, which this encodes);
  * tests never hand-code one.
  *
  * The filter description (struct msrf_filter) is also what the filter-file
@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* uapi values, carried here because Debian's 6.1 headers lack some (ABI §1) */
+/* uapi values, carried here because Debian's 6.1 headers lack some (doc/abi.md §1) */
 #define MSRF_MAX_RANGES		16
 #define MSRF_MAX_BITMAP_BYTES	0x600
 #define MSRF_MAX_NMSRS		(MSRF_MAX_BITMAP_BYTES * 8)	/* 12288 */
@@ -42,7 +42,7 @@ enum msrf_bitmap_kind {
 	MSRF_BITMAP_UNMAPPED,	/* an address with nothing mapped (EFAULT) */
 	MSRF_BITMAP_EDGE,	/* bitmap[] placed so its last byte ends right
 				 * before an unmapped page (KVM over-reads to a
-				 * multiple of 8 bytes: ABI §2.5) */
+				 * multiple of 8 bytes: doc/abi.md §2.5) */
 };
 
 struct msrf_range {
@@ -77,7 +77,7 @@ enum msrf_irqchip {
 
 /*
  * What KVM would do with the access if no filter existed, i.e. the class of
- * the unfiltered baseline (ABI §5 internal return codes).
+ * the unfiltered baseline (doc/abi.md §5, the table of results).
  */
 enum msrf_kvm_class {
 	MSRF_KVM_OK,		/* handled: value returned / write applied */
@@ -110,9 +110,9 @@ struct msrf_ctx {
 #define MSRF_EFAULT		14
 #define MSRF_EINVAL		22
 
-/* ---- The decision (ABI §3, kvm_msr_allowed) ---------------------------- */
+/* ---- The decision (doc/abi.md §3, kvm_msr_allowed) ---------------------------- */
 
-/* 0x800-0x8ff: never filtered (ABI §3 rule 1). */
+/* 0x800-0x8ff: never filtered (doc/abi.md §3 rule 1). */
 bool msrf_is_x2apic(uint32_t index);
 
 /*
@@ -127,7 +127,7 @@ bool msrf_allowed(const struct msrf_filter *f, uint32_t index, uint32_t type);
 /* Bit of range r for MSR 'index' (false outside the range). */
 bool msrf_test_bit(const struct msrf_range *r, uint32_t index);
 
-/* ---- The ioctl's validation (ABI §2) ----------------------------------- */
+/* ---- The ioctl's validation (doc/abi.md §2) ----------------------------------- */
 
 /* Every range has nmsrs == 0 (the only field KVM looks at for this). */
 bool msrf_is_empty(const struct msrf_filter *f);
@@ -151,7 +151,7 @@ uint32_t msrf_copy_bytes(uint32_t nmsrs);
  */
 int msrf_validate(const struct msrf_filter *f);
 
-/* ---- x2APIC registers (lapic.c; never filtered, see ABI §5) ------------ */
+/* ---- x2APIC registers (lapic.c; never filtered, see doc/abi.md §5) ------------ */
 
 /*
  * Optional vCPU features that change the x2APIC register set.  Without
@@ -179,7 +179,7 @@ enum msrf_kvm_class msrf_x2apic_class_ex(uint32_t index, uint32_t type,
 					 enum msrf_irqchip irqchip,
 					 uint32_t features);
 
-/* ---- Outcome seen by the guest / VMM (ABI §5, §8) ---------------------- */
+/* ---- Outcome seen by the guest / VMM (doc/abi.md §5, §8) ---------------------- */
 
 /*
  * The outcome of one access under ctx.  'baseline' is what KVM would do with

@@ -2,7 +2,7 @@
 /*
  * ioctl-test: host-only checks of KVM_X86_SET_MSR_FILTER and
  * KVM_CAP_X86_USER_SPACE_MSR against the ABI document
- * (../shared/spec/kvm-msr-filter-abi.md §2), in the style of the KVM
+ * (doc/abi.md §2), in the style of the KVM
  * selftests' negative ioctl tests: each check prints
  *   PASS: ioctl: NAME (errno EINVAL)
  *   FAIL: ioctl: NAME (expected EINVAL, got EFAULT)

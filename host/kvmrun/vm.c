@@ -264,7 +264,7 @@ static void create_vcpus(struct vm *vm)
 
 /*
  * Each COM1 data byte would be one exit (~10 us); queued in the coalesced
- * ring it costs ~0.4 us (design.md).  Without the cap (or with
+ * ring it costs ~0.4 us (doc/performance.md).  Without the cap (or with
  * --no-coalesced-pio): plain exits.  Guests of the suite's library use
  * KVMRUN_OP_CONSOLE_WRITE anyway (one exit per line); the ring is for
  * anything else that writes to COM1.

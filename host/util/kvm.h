@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * KVM pieces shared by kvmrun and ioctl-test: uapi definitions Debian's 6.1
- * <linux/kvm.h> lacks (ABI §1), the conversion of a filter description into
+ * <linux/kvm.h> lacks (doc/abi.md §1), the conversion of a filter description into
  * the KVM_X86_SET_MSR_FILTER argument, the multiboot entry state and CPUID
  * fix-ups.
  */
@@ -14,7 +14,7 @@
 
 #include "msrfilter.h"
 
-/* Added to the uapi in 6.2 (ABI §1) */
+/* Added to the uapi in 6.2 (doc/abi.md §1) */
 #ifndef KVM_MSR_FILTER_RANGE_VALID_MASK
 #define KVM_MSR_FILTER_RANGE_VALID_MASK (KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE)
 #endif
