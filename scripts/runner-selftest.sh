@@ -521,7 +521,7 @@ if [ "$rrc" = 1 ] && [ -f "$FAKE_DIR/pass.args" ]; then
 else
 	fail "reproducer runs as-is from another directory" "status $rrc"
 fi
-if tail -n 1 "$d/pass.log" | grep -qx 'runner: exit status 1 after [0-9.]* s: PASS (2 tests)'; then
+if tail -n 1 "$d/pass.log" | grep -qx 'run_tests: exit status 1 after [0-9.]* s: PASS (2 tests)'; then
 	pass "log ends with the runner's verdict"
 else
 	fail "log ends with the runner's verdict" "$(tail -n 1 "$d/pass.log")"

@@ -331,12 +331,12 @@ static void finish(struct runner *r, struct job *j)
 			char *s;
 
 			if (j->res.term_signal)
-				s = xasprintf("runner: killed by %s after %.2f s: %s%s\n",
+				s = xasprintf("run_tests: killed by %s after %.2f s: %s%s\n",
 					      signal_name(j->res.term_signal),
 					      j->res.duration, status_names[j->res.status],
 					      detail);
 			else
-				s = xasprintf("runner: exit status %d after %.2f s: %s%s\n",
+				s = xasprintf("run_tests: exit status %d after %.2f s: %s%s\n",
 					      j->res.exit_status, j->res.duration,
 					      status_names[j->res.status], detail);
 			log_text(j, s);

@@ -34,7 +34,7 @@
  * $LOGDIR): <YYYYmmdd-HHMMSS[-N]>/ per run, never reused, logs/latest
  * links to it.  <test>.log starts with the exact reproducer command (shell
  * quoted, env assignments first), then the VMM's output verbatim, then one
- * "runner: exit status S after T s: STATUS (detail)" line.  <test>.env is
+ * "run_tests: exit status S after T s: STATUS (detail)" line.  <test>.env is
  * the environment module given to the guest: TEST, VMM and ACCEL (kvmrun
  * adds VMM and its own facts itself, so only TEST there), then the lines
  * of $TEST_ENV_FILE.  The VMM process also gets TEST, VMM and ACCEL in its
