@@ -31,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/util.h"
+
 #define MAX_RUNS 1000
 
 struct sample {
@@ -390,9 +392,11 @@ int main(int argc, char **argv)
 
 	for (i = 1; i < (unsigned int)argc; i++) {
 		if (!strcmp(argv[i], "--runs") && i + 1 < (unsigned int)argc) {
-			runs = atoi(argv[++i]);
-			if (runs < 1 || runs > MAX_RUNS)
+			uint64_t v;
+
+			if (parse_uint(argv[++i], MAX_RUNS, &v) || v < 1)
 				usage();
+			runs = (int)v;
 		} else if (!strcmp(argv[i], "--json") && i + 1 < (unsigned int)argc) {
 			json_path = argv[++i];
 		} else if (!strcmp(argv[i], "--no-suite")) {

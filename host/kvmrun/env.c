@@ -117,8 +117,7 @@ static int read_param(const char *sysfs, const char *module, const char *param)
 {
 	char path[512], buf[32];
 	FILE *f;
-	long v;
-	char *end;
+	uint64_t v;
 
 	snprintf(path, sizeof(path), "%s/module/%s/parameters/%s", sysfs, module, param);
 	f = fopen(path, "r");
@@ -134,8 +133,7 @@ static int read_param(const char *sysfs, const char *module, const char *param)
 		return 1;
 	if (!strcmp(buf, "N") || !strcmp(buf, "n"))
 		return 0;
-	v = strtol(buf, &end, 0);
-	if (end == buf || *end || v < 0)
+	if (parse_uint(buf, UINT64_MAX, &v))
 		return -1;
 	return (int)(v & 1);
 }

@@ -158,18 +158,15 @@ static void add_groups(struct runner *r, const char *arg)
 
 static long number(const char *opt, const char *s, long min, long max)
 {
-	char *end;
-	long v;
+	uint64_t v;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max) {
+	if (parse_uint(s, (uint64_t)max, &v) || v < (uint64_t)min) {
 		fprintf(stderr, "run_tests: bad %s '%s': expected %ld..%ld\n",
 			opt, s, min, max);
 		fputs("Try 'run_tests.sh -h' for help.\n", stderr);
 		exit(2);
 	}
-	return v;
+	return (long)v;
 }
 
 static void parse_shard(struct runner *r, const char *s)
