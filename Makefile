@@ -114,6 +114,9 @@ host: $(HOST_PROGS)
 # Every check program prints PASS:/FAIL:/SKIP: lines; scripts/check.sh
 # runs them all, then boots the guest images under QEMU TCG, and ends with
 # one "N passed, N failed, N skipped" line.
+# Citations must point into the tree (doc/abi.md sections, no outside docs).
+CHECK_PROGS += scripts/check-citations.sh
+
 check: all $(CHECK_PROGS)
 	./scripts/check.sh $(CHECK_PROGS)
 
