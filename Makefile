@@ -87,6 +87,19 @@ HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 SAN_CFLAGS := $(HOST_CFLAGS) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
+# `make STATIC=1` (or `make static`) links the host programs statically:
+# the Intel lane runs them in an initramfs that has no libc.  The flags
+# are recorded in build/ldflags, so switching relinks them.
+HOST_LDFLAGS ?=
+ifeq ($(STATIC),1)
+HOST_LDFLAGS += -static
+endif
+$(BUILD)/ldflags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(HOST_LDFLAGS)' | cmp -s - $@ || echo '$(HOST_LDFLAGS)' >$@
+.PHONY: FORCE static
+FORCE:
+
 HOST_PROGS :=		# installed host programs (added by host/*/*.mk)
 CHECK_PROGS :=		# host unit-test programs run by `make check`
 
@@ -109,6 +122,9 @@ KVM_SRCS := host/util/kvm.c $(UTIL_SRCS)
 include $(sort $(wildcard host/*/*.mk))
 
 host: $(HOST_PROGS)
+
+static:
+	$(MAKE) STATIC=1 host
 
 # ---- checks ---------------------------------------------------------------------
 # Every check program prints PASS:/FAIL:/SKIP: lines; scripts/check.sh

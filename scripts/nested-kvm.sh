@@ -1,25 +1,40 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Run the suite against a real KVM on a machine that has no /dev/kvm: boot a
-# Debian kernel under QEMU TCG with emulated AMD SVM, load kvm_amd there, and
-# run ./run_tests.sh inside, on this very tree (the host's root is shared
+# kernel under QEMU TCG with emulated AMD SVM, load kvm_amd there, and run
+# ./run_tests.sh inside, on this very tree (the host's root is shared
 # read-only over virtio-9p and the tree read-write, so the guest runs the
 # same binaries and writes logs/ here).
 #
-#   scripts/nested-kvm.sh [run_tests.sh options and tests]
-#   scripts/nested-kvm.sh --cmd 'COMMAND'   (any command, run in the tree)
+#   scripts/nested-kvm.sh [--kernel SPEC [--modules DIR]] [run_tests.sh options and tests]
+#   scripts/nested-kvm.sh [--kernel SPEC [--modules DIR]] --cmd 'COMMAND'
+#   scripts/nested-kvm.sh --vendor intel ...   kvm_intel under Bochs: see
+#                                             scripts/nested-intel.sh
+# --vendor (amd, the default, or intel) must come first.
 #
-# The KVM under test is then the Debian kernel's (whatever linux-image-amd64
-# is installed), not the host's: results describe that kernel.  Needs the
-# Debian packages qemu-system-x86, linux-image-amd64, busybox-static and
-# cpio; it says which are missing and exits 2 (it installs nothing).
-# Exit status: the inner run_tests.sh's, or 2 when the nested VM failed.
-# Environment: NESTED_CPU, NESTED_MEM, NESTED_SMP, NESTED_TIMEOUT (seconds),
-# NESTED_KVM_PARAMS (kvm.ko parameters, comma-separated; default
-# force_emulation_prefix=1), NESTED_KERNEL_VERSION, NESTED_ACCEL (QEMU
-# -accel value; default tcg,thread=single, see below), NESTED_STALL (seconds
-# without a heartbeat before the VM counts as stalled; default 120, 0: off).
-# The L1 console is also written to logs/nested-DATE-PID.console.
+# The KVM under test is the booted kernel's, not the host's: results
+# describe that kernel.  --kernel SPEC picks it (scripts/kernel-get.sh
+# --help has the details): `installed` (the default: the newest kernel in
+# /boot), an installed uname -r, a Debian series, version or suite (6.12,
+# 7.2.13, unstable: fetched once into a cache, nothing installed), or a
+# kernel image you built, with --modules DIR (its modules_install tree or
+# its build tree).  Where the kernel came from reaches results.json as
+# host.kernel_source (the runner reads KERNEL_SOURCE).
+# Needs the Debian packages qemu-system-x86, busybox-static and cpio (and
+# linux-image-amd64 for the default kernel); it says which are missing and
+# exits 2 (it installs nothing).
+# Exit status: exactly the inner run_tests.sh's (or COMMAND's), or 2 with a
+# message when the nested VM did not produce one.
+# Environment: NESTED_KERNEL (default SPEC), NESTED_CPU, NESTED_MEM,
+# NESTED_SMP, NESTED_TIMEOUT (seconds), NESTED_KVM_PARAMS (kvm.ko
+# parameters, comma-separated; default force_emulation_prefix=1),
+# NESTED_ACCEL (QEMU -accel value; default tcg,thread=single, see below),
+# NESTED_STALL (seconds without a heartbeat before the VM counts as stalled;
+# default 120, 0: off), NESTED_CACHE (see scripts/kernel-get.sh).
+# Output: the inner run's output comes on stdout through its own serial
+# port (ttyS1); L1's kernel console (ttyS0: its messages, e.g. KVM's
+# "Unhandled WRMSR" during the sweeps) goes only to
+# logs/nested-DATE-PID.console, which gets a copy of the output as well.
 #
 # Why one TCG thread (-accel tcg,thread=single), measured 2026-11-25 with
 # QEMU 7.2.22 and Debian's 6.1.0-56 kernel: with QEMU's default
@@ -51,6 +66,16 @@
 # not after NESTED_TIMEOUT.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
+vendor=amd
+case ${1:-} in
+--vendor) vendor=${2:-}; shift; shift ;;
+--vendor=*) vendor=${1#*=}; shift ;;
+esac
+case $vendor in
+amd) ;;
+intel) exec "$top/scripts/nested-intel.sh" "$@" ;;
+*) echo "nested-kvm: --vendor: amd or intel, not '$vendor'" >&2; exit 2 ;;
+esac
 qemu=${QEMU:-qemu-system-x86_64}
 cpu=${NESTED_CPU:-qemu64,+svm,+npt}
 mem=${NESTED_MEM:-2G}
@@ -64,52 +89,39 @@ kvm_params=${NESTED_KVM_PARAMS:-force_emulation_prefix=1}
 
 die() { echo "nested-kvm: $*" >&2; exit 2; }
 
+kspec=${NESTED_KERNEL:-installed} kmods=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) [ $# -ge 2 ] || die "--kernel needs a SPEC"; kspec=$2; shift 2 ;;
+	--kernel=*) kspec=${1#*=}; shift ;;
+	--modules) [ $# -ge 2 ] || die "--modules needs a directory"; kmods=$2; shift 2 ;;
+	--modules=*) kmods=${1#*=}; shift ;;
+	*) break ;;
+	esac
+done
+
 missing=
 command -v "$qemu" >/dev/null || missing="$missing qemu-system-x86"
 [ -x /bin/busybox ] || missing="$missing busybox-static"
 command -v cpio >/dev/null || missing="$missing cpio"
-kver=${NESTED_KERNEL_VERSION:-$(ls /lib/modules 2>/dev/null | sort -V | while read -r v; do
-	[ -f "/boot/vmlinuz-$v" ] && [ -f "/lib/modules/$v/modules.dep" ] && echo "$v"; done | tail -n 1)}
-[ -n "$kver" ] || missing="$missing linux-image-amd64"
 [ -z "$missing" ] || die "missing Debian packages:$missing (apt-get install$missing)"
-moddir=/lib/modules/$kver
 
 work=$(mktemp -d) || die "mktemp failed"
 trap 'rm -rf "$work"' EXIT
 root=$work/root
 mkdir -p "$root"/{bin,dev,proc,sys,host,mods}
 cp /bin/busybox "$root/bin/"
-for a in sh mount insmod mkdir cat echo chroot poweroff mknod cut sleep; do
+for a in sh mount insmod mkdir cat echo chroot poweroff mknod cut sleep ln stty hostname; do
 	ln -s busybox "$root/bin/$a"
 done
 
-# Modules and their dependencies, dependencies first, in load order.
-declare -A seen
-order=()
-add_mod() {
-	[ -n "${seen[$1]:-}" ] && return
-	seen[$1]=1
-	local d
-	for d in $(grep -E "^$1:" "$moddir/modules.dep" | cut -d: -f2 | tr ' ' '\n' | tac); do
-		add_mod "$d"
-	done
-	order+=("$1")
-}
-for m in kvm-amd 9p 9pnet_virtio virtio_pci; do
-	p=$(grep -oE "^[^:]*/$m\.ko(\.xz|\.zst)?:" "$moddir/modules.dep" | tr -d :)
-	[ -n "$p" ] || die "module $m not found in $moddir"
-	add_mod "$p"
-done
-for m in "${order[@]}"; do
-	b=$(basename "$m")
-	b=${b%%.ko*}.ko
-	case "$m" in
-	*.xz) xz -dc "$moddir/$m" >"$root/mods/$b" ;;
-	*.zst) zstd -qdc "$moddir/$m" >"$root/mods/$b" ;;
-	*) cp "$moddir/$m" "$root/mods/$b" ;;
-	esac
-	echo "/mods/$b" >>"$root/mods/order"
-done
+# The kernel, and its modules in load order (built-in ones left out).
+"$top/scripts/kernel-get.sh" --vendor amd --stage "$root/mods" --also 9p,9pnet_virtio,virtio_pci \
+	${kmods:+--modules "$kmods"} "$kspec" >"$work/kernel" || exit 2
+kimage=$(sed -n 's/^image=//p' "$work/kernel")
+kver=$(sed -n 's/^version=//p' "$work/kernel")
+sed -n 's/^source=//p' "$work/kernel" >"$work/kernel_source"
+echo "nested-kvm: kernel $kver ($(cat "$work/kernel_source"))" >&2
 
 # Arguments reach the inner runner through a file: no quoting games.
 if [ "${1:-}" = --cmd ]; then
@@ -123,11 +135,21 @@ cat >"$root/init" <<'INIT'
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
+# From here on, what init and the inner run print goes to ttyS1, i.e. the
+# lane's stdout; the kernel keeps ttyS0, i.e. the console log only.
+# Raw output: no \r added to each line.
+[ -c /dev/ttyS1 ] && exec >/dev/ttyS1 2>&1 </dev/null && stty -opost </dev/ttyS1
+# results.json names the host: say which one this VM is nested in.
+hostname "nested-on-$(sed -n 's/.*nested_host=\([^ ]*\).*/\1/p' /proc/cmdline)"
 kvm_params=$(sed -n 's/.*nested_kvm_params=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' ')
 for m in $(cat /mods/order); do
 	p=
-	[ "${m##*/}" = kvm.ko ] && p=$kvm_params
-	insmod "$m" $p >/dev/null 2>&1 || echo "nested-kvm: insmod $m $p failed"
+	[ "$m" = kvm.ko ] && p=$kvm_params
+	insmod "/mods/$m" $p >/dev/null 2>&1 || echo "nested-kvm: insmod $m $p failed"
+done
+# Modules the kernel has no file for and no modules.builtin entry about.
+for m in $(cat /mods/builtin); do
+	[ -d "/sys/module/$m" ] || echo "nested-kvm: $m is neither a module of this kernel nor visibly built in (no /sys/module/$m)"
 done
 mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot /host || echo "nested-kvm: cannot mount host root"
 top=$(sed -n 's/.*nested_top=\([^ ]*\).*/\1/p' /proc/cmdline)
@@ -139,27 +161,46 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 tree "/host$top" ||
 	echo "nested-kvm: cannot mount the tree"
 mount -t 9p -o trans=virtio,version=9p2000.L work /host/tmp/.nested ||
 	echo "nested-kvm: cannot mount work"
+w=/host/tmp/.nested
 mount -t proc proc /host/proc
 mount -t sysfs sys /host/sys
 mount -t devtmpfs dev /host/dev
-[ -e /dev/kvm ] || echo "nested-kvm: no /dev/kvm after loading kvm_amd"
+# devtmpfs has no /dev/fd: bash's <(...) and /dev/stdin need them.
+ln -s /proc/self/fd /dev/fd
+ln -s /proc/self/fd/0 /dev/stdin
+ln -s /proc/self/fd/1 /dev/stdout
+ln -s /proc/self/fd/2 /dev/stderr
 # The heartbeat for the host's stall detector (see below).  Errors reach
-# the console from now on (quiet hid them at boot): a soft lockup's or an
-# RCU stall's registers and stack are then in the console log, KVM's
+# the console log from now on (quiet hid them at boot): a soft lockup's or
+# an RCU stall's registers and stack are then in the console log, KVM's
 # rate-limited warnings about ignored MSRs are not.
-echo >/host/tmp/.nested/heartbeat
-while sleep 10; do echo >/host/tmp/.nested/heartbeat; done &
+echo >$w/heartbeat
+while sleep 10; do echo >$w/heartbeat; done &
 echo 4 >/proc/sys/kernel/printk
-chroot /host /bin/bash -c 'w=/tmp/.nested; cd "$1" || { echo 2 >$w/status; exit; }
-	if [ -f $w/cmd ]; then bash -c "$(cat $w/cmd)"; else xargs -0 -a $w/args ./run_tests.sh; fi
-	echo $? >$w/status' _ "$top"
+if [ ! -e /dev/kvm ]; then
+	# A lane without KVM would only SKIP: say so, status 2.
+	echo "no /dev/kvm after loading kvm_amd (see the console log)" >$w/reason
+	echo 2 >$w/status
+else
+	chroot /host /bin/bash -c 'w=/tmp/.nested; cd "$1" || { echo "cannot enter $1" >$w/reason; echo 2 >$w/status; exit; }
+		export KERNEL_SOURCE=$(cat $w/kernel_source)
+		if [ -f $w/cmd ]; then
+			bash -c "$(cat $w/cmd)"
+		else
+			mapfile -d "" args <$w/args
+			./run_tests.sh "${args[@]}"
+		fi
+		echo $? >$w/status' _ "$top"
+fi
 echo o >/proc/sysrq-trigger
 sleep 10
 INIT
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initrd" || die "cpio failed"
 
-# The L1 console goes to stdout as always and to $conlog; the QEMU monitor
+# L1's console (ttyS0) goes to $conlog, the inner run's output (ttyS1) to
+# stdout and to $conlog (both append: it shows what the kernel said when);
+# the QEMU monitor
 # sits on a pair of FIFOs ($work/mon.in, $work/mon.out) so that the stall
 # detector below can question QEMU with nothing but echo and cat.
 mkdir -p "$top/logs" || die "cannot create $top/logs"
@@ -170,10 +211,11 @@ mkfifo "$work/mon.in" "$work/mon.out" || die "mkfifo failed"
 : >"$work/heartbeat"
 timeout "$timeout_s" "$qemu" -accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem" \
 	-nodefaults -no-user-config -display none -no-reboot \
-	-chardev stdio,id=con,logfile="$conlog" -serial chardev:con \
+	-chardev file,id=con,path="$conlog",append=on -serial chardev:con \
+	-chardev stdio,id=out,logfile="$conlog",logappend=on -serial chardev:out \
 	-chardev pipe,id=mon,path="$work/mon" -mon chardev=mon,mode=readline \
-	-kernel "/boot/vmlinuz-$kver" -initrd "$work/initrd" \
-	-append "console=ttyS0 quiet nokaslr panic=-1 nested_top=$top nested_kvm_params=$kvm_params" \
+	-kernel "$kimage" -initrd "$work/initrd" \
+	-append "console=ttyS0 quiet nokaslr panic=-1 nested_top=$top nested_host=$(hostname) nested_kvm_params=$kvm_params" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$top",mount_tag=tree,security_model=none \
 	-virtfs local,path="$work",mount_tag=work,security_model=none &
@@ -214,6 +256,16 @@ catpid=$!
 ) &
 detpid=$!
 wait $qpid
+qstatus=$?
 kill $detpid $catpid 2>/dev/null
-[ -f "$work/status" ] || die "the nested VM ended without a result (see the output above)"
-exit "$(cat "$work/status")"
+if [ ! -f "$work/status" ]; then
+	[ $qstatus -ne 124 ] || die "the nested VM ran out of time (NESTED_TIMEOUT=$timeout_s s); console log $conlog"
+	die "the nested VM ended without a result (QEMU status $qstatus); console log $conlog"
+fi
+status=$(cat "$work/status")
+case $status in
+[0-9]|[0-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5]) ;;
+*) die "the nested VM reported status '$status'" ;;
+esac
+[ ! -s "$work/reason" ] || echo "nested-kvm: $(cat "$work/reason")" >&2
+exit "$status"

@@ -7,5 +7,5 @@ IOCTLTEST_SRCS := host/ioctl-test/ioctl-test.c common/msrfilter.c $(KVM_SRCS)
 HOST_PROGS += $(BUILD)/ioctl-test
 CHECK_PROGS += $(BUILD)/ioctl-test
 
-$(BUILD)/ioctl-test: $(call objs,obj,$(IOCTLTEST_SRCS))
-	$(HOSTCC) $(HOST_CFLAGS) -o $@ $^ -pthread
+$(BUILD)/ioctl-test: $(call objs,obj,$(IOCTLTEST_SRCS)) $(BUILD)/ldflags
+	$(HOSTCC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -o $@ $(filter %.o,$^) -pthread

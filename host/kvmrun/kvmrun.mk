@@ -22,8 +22,8 @@ KVMRUN_TESTS := $(BUILD)/tests/test-filterfile $(BUILD)/tests/test-mbload \
 HOST_PROGS += $(BUILD)/kvmrun
 CHECK_PROGS += $(KVMRUN_TESTS)
 
-$(BUILD)/kvmrun: $(KVMRUN_OBJS)
-	$(HOSTCC) $(HOST_CFLAGS) -o $@ $^ $(KVMRUN_LIBS)
+$(BUILD)/kvmrun: $(KVMRUN_OBJS) $(BUILD)/ldflags
+	$(HOSTCC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -o $@ $(filter %.o,$^) $(KVMRUN_LIBS)
 
 $(KVMRUN_SAN): $(KVMRUN_SAN_OBJS)
 	$(HOSTCC) $(SAN_CFLAGS) -o $@ $^ $(KVMRUN_LIBS)

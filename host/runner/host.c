@@ -29,6 +29,10 @@ static const char *const kvm_params[][2] = {
 	{ "kvm", "enable_pmu" },
 	{ "kvm_intel", "enable_apicv" },
 	{ "kvm_intel", "nested" },
+	{ "kvm_intel", "preemption_timer" },
+	{ "kvm_intel", "ept" },
+	{ "kvm_intel", "flexpriority" },
+	{ "kvm_intel", "enable_ipiv" },
 	{ "kvm_amd", "avic" },
 	{ "kvm_amd", "enable_apicv" },
 	{ "kvm_amd", "nested" },
@@ -134,10 +138,15 @@ void host_probe(struct runner *r)
 {
 	struct host_facts *h = &r->host;
 	struct utsname u;
+	bool have_uname = !uname(&u);
 	char err[256];
 	size_t i;
 
-	h->kernel = xstrdup(uname(&u) ? "unknown" : u.release);
+	h->kernel = xstrdup(have_uname ? u.release : "unknown");
+	h->hostname = xstrdup(have_uname ? u.nodename : "unknown");
+	/* Only a lane that booted the kernel knows where it came from. */
+	if (getenv("KERNEL_SOURCE") && *getenv("KERNEL_SOURCE"))
+		h->kernel_source = xstrdup(getenv("KERNEL_SOURCE"));
 	h->suite_version = suite_version(r);
 	cpu_facts(h);
 	h->kvm_module = "none";

@@ -121,6 +121,8 @@ static void usage(FILE *f)
 "  TEST_ENV_FILE=F   KEY=VALUE lines added to every guest's environment\n"
 "  LOGDIR=DIR        where run directories go (default logs/ in the tree,\n"
 "                    ./logs in an installed copy)\n"
+"  KERNEL_SOURCE=S   where the kernel came from, for results.json (set by\n"
+"                    the nested lanes: scripts/kernel-get.sh)\n"
 "  NO_COLOR=1        same as --color=never for auto\n"
 "\n"
 "Statuses: PASS, FAIL, SKIP (reason), XFAIL/XPASS (known failures),\n"

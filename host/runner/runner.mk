@@ -14,8 +14,8 @@ TEST_CFG_OBJS := $(call objs,san,host/runner/cfg.c host/tests/test-cfg.c $(UTIL_
 HOST_PROGS += $(BUILD)/runner
 CHECK_PROGS += $(BUILD)/tests/test-cfg $(BUILD)/tests/runner-selftest
 
-$(BUILD)/runner: $(RUNNER_OBJS)
-	$(HOSTCC) $(HOST_CFLAGS) -o $@ $^ -lm
+$(BUILD)/runner: $(RUNNER_OBJS) $(BUILD)/ldflags
+	$(HOSTCC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -o $@ $(filter %.o,$^) -lm
 
 $(RUNNER_SAN): $(RUNNER_SAN_OBJS)
 	$(HOSTCC) $(SAN_CFLAGS) -o $@ $^ -lm

@@ -1,0 +1,360 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The Intel lane: run the suite against kvm_intel on a machine without
+# /dev/kvm.  Bochs (scripts/bochs-build.sh) emulates an Intel CPU with VMX
+# (model corei7_skylake_x: EPT, VPID, APICv, posted interrupts, shadow
+# VMCS); a Debian kernel boots in it, loads kvm and kvm_intel and runs
+# run_tests.sh from an installed, statically linked copy of this tree.
+# Started as `scripts/nested-kvm.sh --vendor intel ...`:
+#
+#   scripts/nested-kvm.sh --vendor intel [--kernel SPEC] [--kvm-param P=V]...
+#                         [run_tests.sh options and tests | --cmd 'COMMAND']
+#
+# --kvm-param P=V sets a kvm_intel parameter (repeatable), on top of
+# NESTED_KVM_INTEL_PARAMS (comma-separated, default enable_apicv=1); e.g.
+# --kvm-param enable_apicv=0, --kvm-param preemption_timer=1, ept=0.
+# kvm.ko gets NESTED_KVM_PARAMS (default force_emulation_prefix=1), as in the
+# AMD lane.  --kernel SPEC: an installed kernel release (uname -r) or
+# "installed" (the newest installed one, the default).  Other environment:
+# NESTED_KERNEL_ARGS (extra kernel arguments, see below), NESTED_BOCHS_IPS,
+# NESTED_BOCHS_LOG (quiet or full, see below), BOCHS_CACHE
+# (scripts/bochs-build.sh).
+#
+# Where the boot time goes (Bochs CPU seconds, 6.1.0-57, measured with
+# initcall_debug and console markers): BIOS and isolinux loading kernel and
+# initramfs 1.2 s; the kernel's XZ decompressor 11.8 s (Debian builds 6.1
+# with CONFIG_KERNEL_XZ; only another kernel changes that); kernel to /init
+# 4.5 s; modules to /dev/kvm 2.7 s.
+#
+# Bochs has no 9p and no -kernel, so (see README.md, "The Intel lane"):
+#  - in: a small isolinux CD with the kernel and one initramfs holding
+#    busybox, the modules, and `make install` of this tree built with
+#    STATIC=1 (no libc in there), stripped; not compressed (the BIOS reads
+#    the whole CD in 0.4 s of Bochs CPU, L1 would spend seconds on xz);
+#  - out: L1 packs logs/ and the run's status with scripts/lane-frame.sh onto
+#    a raw second ATA disk, which this script unpacks into logs/ afterwards:
+#    logs/<stamp>/ with every test log, results.json, results.tap,
+#    junit.xml, as a run on this machine would leave them.
+# The L1 console and the Bochs log are kept as logs/nested-intel-DATE-PID.
+# {console,bochs.log}.  L1 writes a heartbeat line to its second serial
+# port every 5 s; when neither that nor the console has moved for
+# NESTED_STALL seconds (default 180, boot included), Bochs is killed.
+# Exit status: the inner run_tests.sh's, or 2 with the reason when Bochs or
+# L1 failed, stalled or timed out (NESTED_TIMEOUT, default 2400 s).
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+me=nested-intel
+timeout_s=${NESTED_TIMEOUT:-2400}
+stall_s=${NESTED_STALL:-180}
+kvm_params=${NESTED_KVM_PARAMS:-force_emulation_prefix=1}
+intel_params=${NESTED_KVM_INTEL_PARAMS:-enable_apicv=1}
+# ips: emulated instructions per second, only the guest's idea of time.
+# Extra kernel arguments, measured (Bochs CPU seconds from the kernel's
+# start to /init, 6.1.0-57): 10 s as Debian boots, 4.5 s with these.
+# acpi=off skips ACPI's namespace and PCI scan (2.6 s of acpi_init);
+# mitigations=off drops page-table isolation and the other Spectre and
+# Meltdown work-arounds, which an emulator only pays for.  Without ACPI,
+# L1 cannot power Bochs off: the host ends Bochs once the results are
+# written.  NESTED_KERNEL_ARGS replaces them.
+kargs=${NESTED_KERNEL_ARGS-acpi=off mitigations=off}
+ips=${NESTED_BOCHS_IPS:-200000000}
+
+die() { echo "$me: $*" >&2; exit 2; }
+say() { echo "$me: $*" >&2; }
+
+spec=installed
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) [ $# -ge 2 ] || die "--kernel needs a SPEC"; spec=$2; shift 2 ;;
+	--kernel=*) spec=${1#*=}; shift ;;
+	--kvm-param) [ $# -ge 2 ] || die "--kvm-param needs NAME=VALUE"
+		intel_params="$intel_params,$2"; shift 2 ;;
+	--kvm-param=*) intel_params="$intel_params,${1#*=}"; shift ;;
+	*) break ;;
+	esac
+done
+case ,$intel_params, in
+*[[:space:]]*) die "kvm_intel parameters must not contain blanks: '$intel_params'" ;;
+esac
+# One value per parameter, the last one given: --kvm-param enable_apicv=0
+# replaces the default enable_apicv=1 instead of following it.
+intel_params=$(printf '%s\n' ${intel_params//,/ } | awk -F= '
+	!$1 { next }
+	!($1 in v) { order[++n] = $1 }
+	{ v[$1] = $0 }
+	END { for (i = 1; i <= n; i++) printf "%s%s", (i > 1 ? "," : ""), v[order[i]] }')
+cmd=
+if [ "${1:-}" = --cmd ]; then
+	[ $# -eq 2 ] || die "usage: $0 --cmd 'COMMAND'"
+	cmd=$2
+fi
+
+missing=
+[ -x /bin/busybox ] || missing="$missing busybox-static"
+command -v cpio >/dev/null || missing="$missing cpio"
+command -v xorriso >/dev/null || missing="$missing xorriso"
+[ -f /usr/lib/ISOLINUX/isolinux.bin ] || missing="$missing isolinux"
+[ -f /usr/lib/syslinux/modules/bios/ldlinux.c32 ] || missing="$missing syslinux-common"
+command -v xz >/dev/null || missing="$missing xz-utils"
+# Bochs' PCI VGA (1234:1111, Bochs VBE) wants an option ROM even headless;
+# SeaBIOS's stdvga ROM is that card's.
+vgarom=/usr/share/seabios/vgabios-stdvga.bin
+[ -f $vgarom ] || missing="$missing seabios"
+[ -z "$missing" ] || die "missing Debian packages:$missing (apt-get install$missing)"
+
+# The kernel: until a shared resolver exists, an installed one.
+case $spec in
+installed) kver=$(ls /lib/modules 2>/dev/null | sort -V | while read -r v; do
+	[ -f "/boot/vmlinuz-$v" ] && [ -f "/lib/modules/$v/modules.dep" ] && echo "$v"
+	done | tail -n 1) ;;
+*) kver=$spec ;;
+esac
+[ -n "$kver" ] || die "no installed kernel (apt-get install linux-image-amd64)"
+[ -f "/boot/vmlinuz-$kver" ] && [ -f "/lib/modules/$kver/modules.dep" ] ||
+	die "--kernel $spec: no /boot/vmlinuz-$kver with /lib/modules/$kver"
+moddir=/lib/modules/$kver
+
+bochs_dir=$("$top/scripts/bochs-build.sh") || die "no Bochs (scripts/bochs-build.sh failed)"
+
+work=$(mktemp -d) || die "mktemp failed"
+trap 'rm -rf "$work"' EXIT
+root=$work/root
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,mods,lane} || die "mkdir failed"
+
+# The tree, installed and static.  `make install` relinks host/ statically
+# (STATIC=1); the next plain `make` relinks it as before.
+say "building and installing the tree (make STATIC=1 install)"
+(cd "$top" && unset MAKEFLAGS MFLAGS MAKELEVEL &&
+	make -s -j2 STATIC=1 install DESTDIR="$root" prefix=/usr) >"$work/make.log" 2>&1 ||
+	{ cat "$work/make.log" >&2; die "make STATIC=1 install failed"; }
+inst=/usr/share/kvm-msrfilter-tests
+for p in "$root$inst"/host/*; do
+	readelf -l "$p" 2>/dev/null | grep -q 'Requesting program interpreter' &&
+		die "$p is dynamically linked: L1 has no libc"
+	strip "$p" 2>/dev/null
+done
+cp /bin/busybox "$root/bin/"
+cp "$top/scripts/lane-frame.sh" "$root/bin/lane-frame"
+
+# Modules, dependencies first: kvm-intel, and ata_piix + sd_mod for the
+# result disk.
+"$top/scripts/lane-modules.sh" "$moddir" "$root/mods" kvm-intel ata_piix sd_mod || die "cannot stage the modules"
+
+# What to run: one argument per file (no quoting games in busybox sh).
+if [ -n "$cmd" ]; then
+	printf '%s' "$cmd" >"$root/lane/cmd"
+else
+	mkdir "$root/lane/args"
+	i=0
+	for a in "$@"; do
+		i=$((i + 1))
+		printf '%s\n' "$a" >"$root/lane/args/$(printf %04d $i)"
+	done
+fi
+printf '%s\n' "$kvm_params" >"$root/lane/kvm_params"
+printf '%s\n' "$intel_params" >"$root/lane/kvm_intel_params"
+
+cat >"$root/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmpfs /tmp
+hb=/dev/ttyS1
+stty -F $hb raw 115200 2>/dev/null
+echo "lane: init" >$hb
+for m in $(cat /mods/order); do
+	p=
+	case ${m##*/} in
+	kvm.ko) p=$(tr , ' ' </lane/kvm_params) ;;
+	kvm-intel.ko) p=$(tr , ' ' </lane/kvm_intel_params) ;;
+	esac
+	insmod "$m" $p || echo "nested-intel: insmod $m $p failed"
+done
+if [ -e /dev/kvm ]; then
+	echo "lane: kvm-ready $(cat /proc/uptime)" >$hb
+else
+	echo "nested-intel: no /dev/kvm after loading kvm_intel"
+	echo "lane: no-kvm" >$hb
+fi
+# The result disk: the one whose frame the host left empty.
+out=
+for d in /dev/sd?; do
+	[ "$(lane-frame state $d)" = empty ] && out=$d && break
+done
+[ -n "$out" ] || echo "nested-intel: no result disk found"
+while sleep 5; do echo "lane: alive $(cat /proc/uptime)" >$hb; done &
+echo 4 >/proc/sys/kernel/printk
+cd /usr/share/kvm-msrfilter-tests
+if [ -f /lane/cmd ]; then
+	sh -c "$(cat /lane/cmd)"
+else
+	set --
+	for f in $(ls /lane/args 2>/dev/null); do
+		set -- "$@" "$(cat /lane/args/$f)"
+	done
+	./run_tests.sh "$@"
+fi
+status=$?
+echo "lane: done $status" >$hb
+mkdir -p /tmp/out
+echo $status >/tmp/out/status
+[ -d logs ] && cp -a logs /tmp/out/
+cp /proc/cmdline /tmp/out/cmdline
+for p in /sys/module/kvm_intel/parameters/*; do
+	echo "${p##*/}=$(cat $p)"
+done >/tmp/out/kvm_intel.params 2>/dev/null
+[ -n "$out" ] && lane-frame pack /tmp/out $out && echo "lane: packed" >$hb
+sync
+poweroff -f
+INIT
+chmod +x "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initrd" ||
+	die "cpio failed"
+
+# The boot CD: isolinux, the kernel and the initramfs.
+iso=$work/iso
+mkdir -p "$iso/isolinux"
+cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 "$iso/isolinux/"
+cp "/boot/vmlinuz-$kver" "$iso/vmlinuz"
+cp "$work/initrd" "$iso/initrd"
+cat >"$iso/isolinux/isolinux.cfg" <<EOF
+serial 0 115200
+default lane
+prompt 0
+timeout 0
+label lane
+  kernel /vmlinuz
+  append initrd=/initrd console=ttyS0,115200 quiet nokaslr panic=-1 $kargs
+EOF
+xorriso -as mkisofs -quiet -o "$work/boot.iso" -b isolinux/isolinux.bin -c isolinux/boot.cat \
+	-no-emul-boot -boot-load-size 4 -boot-info-table "$iso" 2>"$work/xorriso.log" ||
+	{ cat "$work/xorriso.log" >&2; die "xorriso failed"; }
+
+# The result disk: 16 heads x 63 sectors x 260 cylinders (128 MiB), sparse.
+"$top/scripts/lane-frame.sh" blank "$work/result.img" $((16 * 63 * 260 * 512)) || die "no result disk"
+
+# The Bochs log: by default without informational messages and without
+# the CPU's errors, which kvm_intel makes by the million (an error for
+# each RDMSR of an MSR Bochs does not model, DEBUGCTL at every VM entry;
+# an info line for each virtual interrupt): 100-300 MB a group run.
+# NESTED_BOCHS_LOG=full keeps them (e.g. Bochs's reason for a failed VM
+# entry, "VMFAIL: ...").
+case ${NESTED_BOCHS_LOG:-quiet} in
+quiet) bochs_log=$'error: action=report, cpu0=ignore\ninfo: action=ignore' ;;
+full) bochs_log=$'error: action=report\ninfo: action=report' ;;
+*) die "NESTED_BOCHS_LOG: quiet or full, not '$NESTED_BOCHS_LOG'" ;;
+esac
+mkdir -p "$top/logs" || die "cannot create $top/logs"
+base=$top/logs/nested-intel-$(date +%Y%m%d-%H%M%S)-$$
+conlog=$base.console
+bochslog=$base.bochs.log
+: >"$conlog"
+: >"$work/com2"
+cat >"$work/bochsrc" <<EOF
+megs: 1024
+romimage: file=$bochs_dir/bios/bios.bin
+vgaromimage: file=$vgarom
+cpu: model=corei7_skylake_x, count=1, ips=$ips, reset_on_triple_fault=1, ignore_bad_msrs=1
+pci: enabled=1, chipset=i440fx
+ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
+ata0-master: type=disk, mode=flat, path=$work/result.img, cylinders=260, heads=16, spt=63
+ata1: enabled=1, ioaddr1=0x170, ioaddr2=0x370, irq=15
+ata1-master: type=cdrom, path=$work/boot.iso, status=inserted
+boot: cdrom
+com1: enabled=1, mode=file, dev=$conlog
+com2: enabled=1, mode=file, dev=$work/com2
+display_library: nogui
+clock: sync=none, time0=local
+log: $bochslog
+panic: action=fatal
+$bochs_log
+debug: action=ignore
+EOF
+
+say "booting $kver in Bochs ($(basename "$bochs_dir"); kvm_intel $intel_params; kvm $kvm_params)"
+start=$(date +%s)
+cpu_s() {	# CPU seconds Bochs has used so far
+	local p
+	p=$(pgrep -P $bpid | head -n 1)
+	[ -n "$p" ] && awk '{ printf "%.1f", ($14 + $15) / 100 }' /proc/$p/stat 2>/dev/null
+}
+timeout "$timeout_s" "$bochs_dir/bin/bochs" -q -f "$work/bochsrc" </dev/null >"$work/bochs.out" 2>&1 &
+bpid=$!
+# Watchdog: progress is the console or the heartbeat port growing.  Also
+# report when /dev/kvm came up, and echo the console as it grows.
+reason=
+tail -n +1 -f "$conlog" 2>/dev/null &
+tailpid=$!
+last=$start ready= ready_cpu= sizes= t_con= t_init=
+while kill -0 $bpid 2>/dev/null; do
+	sleep 1
+	now=$(date +%s)
+	s="$(stat -c %s "$conlog" "$work/com2" | tr '\n' ' ')"
+	if [ "$s" != "$sizes" ]; then
+		sizes=$s last=$now
+	fi
+	if [ -z "$t_con" ] && [ -s "$conlog" ]; then
+		t_con="$((now - start))/$(cpu_s)"
+	fi
+	if [ -z "$t_init" ] && grep -q '^lane: init' "$work/com2"; then
+		t_init="$((now - start))/$(cpu_s)"
+	fi
+	if [ -z "$ready" ] && grep -q '^lane: kvm-ready' "$work/com2"; then
+		ready=$((now - start)) ready_cpu=$(cpu_s)
+		say "L1 up, /dev/kvm there after ${ready} s"
+	fi
+	if grep -q '^lane: packed' "$work/com2"; then
+		# The results are on the disk; L1 is powering off (or, with
+		# acpi=off, halting): nothing left to wait for.
+		sleep 1
+		kill $bpid 2>/dev/null
+		break
+	elif [ $(grep -c '^ISOLINUX' "$conlog") -gt 1 ]; then
+		reason="L1 rebooted (panic or triple fault)"
+	elif [ "$stall_s" -gt 0 ] && [ $((now - last)) -ge "$stall_s" ]; then
+		reason="no progress from L1 for $((now - last)) s (stalled)"
+	fi
+	if [ -n "$reason" ]; then
+		kill $bpid 2>/dev/null
+		break
+	fi
+done
+wait $bpid
+brc=$?
+end=$(date +%s)
+sleep 0.2
+kill $tailpid 2>/dev/null
+wait $tailpid 2>/dev/null
+cat "$work/bochs.out" >>"$bochslog"
+cp "$work/com2" "$base.lane"
+say "timeline (wall/Bochs CPU s): console ${t_con:-?}, init ${t_init:-?}, /dev/kvm ${ready:-?}/${ready_cpu:-?}"
+grep -q '^lane: no-kvm' "$work/com2" && reason=${reason:-"no /dev/kvm in L1 (see $conlog)"}
+[ $brc -eq 124 ] && reason=${reason:-"timed out after $timeout_s s"}
+say "Bochs ended after $((end - start)) s${ready:+, /dev/kvm after $ready s}"
+
+if [ "$("$top/scripts/lane-frame.sh" state "$work/result.img")" != full ]; then
+	die "${reason:-L1 ended without writing its results} (console: $conlog, Bochs log: $bochslog)"
+fi
+"$top/scripts/lane-frame.sh" unpack "$work/result.img" "$work/out" ||
+	die "the result disk is unreadable (console: $conlog, Bochs log: $bochslog)"
+# Move the run's logs/<stamp>/ next to this machine's runs; latest -> it.
+if [ -d "$work/out/logs" ]; then
+	for d in "$work/out/logs"/*/; do
+		[ -d "$d" ] || continue
+		n=$(basename "$d")
+		[ -L "${d%/}" ] && continue
+		rm -rf "$top/logs/$n" && mv "$d" "$top/logs/$n" || die "cannot move $n into $top/logs"
+		cp "$conlog" "$top/logs/$n/nested-intel.console"
+		ln -sfn "$n" "$top/logs/latest"
+		say "logs: $top/logs/$n"
+	done
+fi
+[ -n "$reason" ] && die "$reason (console: $conlog, Bochs log: $bochslog)"
+st=$(cat "$work/out/status" 2>/dev/null)
+case $st in
+''|*[!0-9]*) die "no status from L1" ;;
+esac
+exit "$st"
