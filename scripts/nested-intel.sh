@@ -120,7 +120,7 @@ say "building and installing the tree (make STATIC=1 install)"
 	make -s -j2 STATIC=1 install DESTDIR="$root" prefix=/usr) >"$work/make.log" 2>&1 ||
 	{ cat "$work/make.log" >&2; die "make STATIC=1 install failed"; }
 inst=/usr/share/kvm-msrfilter-tests
-for p in "$root$inst"/host/*; do
+for p in "$root$inst"/bin/*; do
 	readelf -l "$p" 2>/dev/null | grep -q 'Requesting program interpreter' &&
 		die "$p is dynamically linked: L1 has no libc"
 	strip "$p" 2>/dev/null
