@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Exit reasons of unfiltered MSRs (issue 11, gap 5).
+ * Exit reasons of unfiltered MSRs.
  *
  * The sweep learns each index's unfiltered class from a baseline, so it
  * cannot tell INVAL from UNKNOWN being wrong.  Here a short list of
