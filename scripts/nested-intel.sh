@@ -288,9 +288,11 @@ cpu_s() {	# CPU seconds Bochs has used so far
 timeout "$timeout_s" "$bochs_dir/bin/bochs" -q -f "$work/bochsrc" </dev/null >"$work/bochs.out" 2>&1 &
 bpid=$!
 # Watchdog: progress is the console or the heartbeat port growing.  Also
-# report when /dev/kvm came up, and echo the console as it grows.
+# report when /dev/kvm came up, and echo the console as it grows, less
+# L1's kernel messages (timestamped lines such as KVM's "Unhandled WRMSR"
+# during the sweeps): those stay in the console log only.
 reason=
-tail -n +1 -f "$conlog" 2>/dev/null &
+tail --pid=$bpid -n +1 -f "$conlog" 2>/dev/null | grep -av '^\[ *[0-9]*\.[0-9]*\] ' &
 tailpid=$!
 last=$start ready= ready_cpu= sizes= t_con= t_init=
 while kill -0 $bpid 2>/dev/null; do
