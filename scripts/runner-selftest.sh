@@ -691,7 +691,7 @@ bad_cfg "missing filter" '[a]\nfile = dummy.flat\nfilter = missing.filter\n' \
 bad_cfg "filter that does not parse" '[a]\nfile = dummy.flat\n\nfilter = badsyntax.filter\n' \
 	"$tmp/v.cfg:4: filter = badsyntax.filter: filters/badsyntax.filter:2: bad range flags 'rx' (want r, w, rw or a number)"
 bad_cfg "cpuid kvmrun refuses" '[a]\nfile = dummy.flat\ncpuid = +x2apc\n' \
-	"$tmp/v.cfg:3: kvmrun would refuse cpuid = +x2apc: bad value '+x2apc' for --cpuid (want +x2apic or -x2apic)"
+	"$tmp/v.cfg:3: kvmrun would refuse cpuid = +x2apc: bad value '+x2apc' for --cpuid (want a comma-separated list of +NAME or -NAME, NAME one of x2apic, arch_capabilities, kvm_pv, pv_enforce)"
 bad_cfg "kvmrun_params kvmrun refuses" '[a]\nfile = dummy.flat\nkvmrun_params = --mem 1\n' \
 	"$tmp/v.cfg:3: kvmrun would refuse kvmrun_params = --mem 1: bad value '1' for --mem (want 2-3072)"
 bad_cfg "kvmrun_params unknown option" '[a]\nfile = dummy.flat\nkvmrun_params = --smpp 2\n' \
