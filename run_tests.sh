@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 # run_tests.sh: the front door.  Builds the tree on first use (quietly),
-# then hands every argument to host/runner, which does the real work; see
+# then hands every argument to build/runner, which does the real work; see
 # "run_tests.sh -h".  Works from any directory and from an installed copy
 # (a .installed file next to this script means: never build).
 # Exit status: 0 nothing unexpected, 1 a test failed, 2 usage/build error.
@@ -48,9 +48,15 @@ build() {
 	rm -f "$log"
 }
 
-[ -f "$dir/.installed" ] || build
-if [ ! -x "$dir/host/runner" ]; then
-	echo "run_tests.sh: $dir/host/runner is missing" >&2
+# Programs are in build/ in the tree, in bin/ in an installed copy.
+if [ -f "$dir/.installed" ]; then
+	runner=$dir/bin/runner
+else
+	build
+	runner=$dir/build/runner
+fi
+if [ ! -x "$runner" ]; then
+	echo "run_tests.sh: $runner is missing" >&2
 	exit 2
 fi
-exec "$dir/host/runner" --srcdir "$dir" "$@"
+exec "$runner" --srcdir "$dir" "$@"

@@ -7,7 +7,7 @@
 
 Reads the results.json of each run (one column each, named by kernel,
 vendor module and host), and writes DIR/report.md (for people) and
-DIR/report.json (for machines, host/kernel-report.schema.json); without
+DIR/report.json (for machines, host/runner/kernel-report.schema.json); without
 --out the Markdown goes to stdout.  The report has a table of tests x runs
 with each status, and below it every subtest whose outcome differs between
 runs, each with the run and its log line (file:line: text): a different
@@ -32,7 +32,7 @@ import sys
 SCHEMA = "kvm-msrfilter-tests/kernel-report/1"
 UNEXPECTED = ("FAIL", "TIMEOUT", "ERROR", "XPASS")
 HERE = os.path.dirname(os.path.abspath(__file__))
-RESULTS_SCHEMA = os.path.join(HERE, "..", "host", "results.schema.json")
+RESULTS_SCHEMA = os.path.join(HERE, "..", "host", "runner", "results.schema.json")
 
 
 class BadInput(Exception):
@@ -59,7 +59,7 @@ def load_run(path, checker_cls, schema):
     checker = checker_cls(schema)
     checker.check(schema, doc, "$")
     if checker.errors:
-        raise BadInput("%s: not a results.json (host/results.schema.json): %s"
+        raise BadInput("%s: not a results.json (host/runner/results.schema.json): %s"
                        % (path, "; ".join(checker.errors[:3])))
     return doc
 

@@ -120,7 +120,7 @@ say "building and installing the tree (make STATIC=1 install)"
 	make -s -j2 STATIC=1 install DESTDIR="$root" prefix=/usr) >"$work/make.log" 2>&1 ||
 	{ cat "$work/make.log" >&2; die "make STATIC=1 install failed"; }
 inst=/usr/share/kvm-msrfilter-tests
-for p in "$root$inst"/host/*; do
+for p in "$root$inst"/bin/*; do
 	readelf -l "$p" 2>/dev/null | grep -q 'Requesting program interpreter' &&
 		die "$p is dynamically linked: L1 has no libc"
 	strip "$p" 2>/dev/null
@@ -288,9 +288,11 @@ cpu_s() {	# CPU seconds Bochs has used so far
 timeout "$timeout_s" "$bochs_dir/bin/bochs" -q -f "$work/bochsrc" </dev/null >"$work/bochs.out" 2>&1 &
 bpid=$!
 # Watchdog: progress is the console or the heartbeat port growing.  Also
-# report when /dev/kvm came up, and echo the console as it grows.
+# report when /dev/kvm came up, and echo the console as it grows, less
+# L1's kernel messages (timestamped lines such as KVM's "Unhandled WRMSR"
+# during the sweeps): those stay in the console log only.
 reason=
-tail -n +1 -f "$conlog" 2>/dev/null &
+tail --pid=$bpid -n +1 -f "$conlog" 2>/dev/null | grep -av '^\[ *[0-9]*\.[0-9]*\] ' &
 tailpid=$!
 last=$start ready= ready_cpu= sizes= t_con= t_init=
 while kill -0 $bpid 2>/dev/null; do

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
-# End-to-end tests of host/runner and run_tests.sh with fake VMMs: shell
+# End-to-end tests of build/runner and run_tests.sh with fake VMMs: shell
 # scripts standing in for qemu-system-x86_64 and kvmrun that print canned
 # guest output and exit with chosen statuses (picked by $TEST, which the
 # runner exports to the VMM).  Run from the top of the tree; prints one
@@ -8,8 +8,8 @@
 # RUNNER=path picks the runner binary (default: the ASan/UBSan build).
 
 top=$(pwd)
-RUNNER=${RUNNER:-host/obj/runner-san/runner}
-[ -x "$RUNNER" ] || RUNNER=host/runner
+RUNNER=${RUNNER:-build/san/runner}
+[ -x "$RUNNER" ] || RUNNER=build/runner
 case $RUNNER in /*) ;; *) RUNNER=$top/$RUNNER ;; esac
 if [ ! -x "$RUNNER" ]; then
 	echo "FAIL: runner: $RUNNER not built"
@@ -261,15 +261,6 @@ file = dummy.flat
 filter = deny.filter
 groups = req
 
-[missing-image]
-file = missing.flat
-groups = req
-
-[missing-filter]
-file = dummy.flat
-filter = missing.filter
-groups = req
-
 [known-whole]
 file = dummy.flat
 groups = known
@@ -423,7 +414,7 @@ expect_line "a chatty guest still times out" "TIMEOUT spam (1 s)"
 # ---- bounded memory with a flooding guest --------------------------------------
 # 64 MB of output, a 1 MB line, 150000 subtests, in 48 MB of address space
 # (the plain build: ASan needs far more).
-( ulimit -v 49152 && $guard "$top/host/runner" --srcdir "$tree" flood >"$out" 2>"$err" )
+( ulimit -v 49152 && $guard "$top/build/runner" --srcdir "$tree" flood >"$out" 2>"$err" )
 rc=$?
 expect_line "flood of output passes" "PASS flood (150000 tests)"
 expect_rc "flood within a 48 MB address-space limit" 0
@@ -550,7 +541,7 @@ if [ "$rrc" = 1 ] && [ -f "$FAKE_DIR/pass.args" ]; then
 else
 	fail "reproducer runs as-is from another directory" "status $rrc"
 fi
-if tail -n 1 "$d/pass.log" | grep -qx 'runner: exit status 1 after [0-9.]* s: PASS (2 tests)'; then
+if tail -n 1 "$d/pass.log" | grep -qx 'run_tests: exit status 1 after [0-9.]* s: PASS (2 tests)'; then
 	pass "log ends with the runner's verdict"
 else
 	fail "log ends with the runner's verdict" "$(tail -n 1 "$d/pass.log")"
@@ -570,8 +561,6 @@ fi
 run -g req
 expect_line "accel=kvm under tcg is SKIP" "SKIP needs-kvm (needs accel=kvm (running with tcg))"
 expect_line "vmm=any with a filter picks kvmrun" "ERROR needs-filter (kvmrun exited with status 98)"
-expect_line "missing image is ERROR" "ERROR missing-image (x86/missing.flat: No such file or directory (run make))"
-expect_line "missing filter is ERROR" "ERROR missing-filter (filters/missing.filter: No such file or directory)"
 VMM=qemu run k-skip needs-filter
 expect_line "VMM=qemu skips a vmm=kvmrun stanza" "SKIP k-skip (needs vmm=kvmrun (VMM=qemu))"
 expect_line "VMM=qemu skips a kvmrun-only stanza" "SKIP needs-filter (needs kvmrun for 'filter' (VMM=qemu))"
@@ -658,7 +647,7 @@ assert k["vmm"] == "kvmrun" and k["groups"] == ["kvm"] and k["requires"]["smp"] 
 assert k["requires"]["filter"] == "deny.filter" and k["requires"]["kvm"] is True
 n = [t for t in d if t["name"] == "needs-kvm"][0]
 assert n["requires"]["accel"] == "kvm" and n["vmm"] == "any"
-assert len(d) == 12
+assert len(d) == 10
 ' "$out"; then
 		pass "-l --json is valid and complete"
 	else
@@ -678,6 +667,85 @@ if [ "$(ls "$LOGDIR" | wc -l)" = "$before" ] && [ ! -s "$out" ]; then
 	pass "cfg error runs nothing"
 else
 	fail "cfg error runs nothing" "log dir created or output printed"
+fi
+# bad_cfg NAME CFG-TEXT STDERR: refused before anything runs, with status 2
+# and exactly that message.  Images and filters are looked up in the tree.
+bad_cfg() {
+	printf '%b' "$2" >"$tmp/v.cfg"
+	before=$(ls "$LOGDIR" | wc -l)
+	run --config "$tmp/v.cfg"
+	expect_rc "$1: exits 2" 2
+	expect_file "$1: says so" "$err" "$3"
+	if [ "$(ls "$LOGDIR" | wc -l)" != "$before" ] || [ -s "$out" ]; then
+		fail "$1: runs nothing" "log dir created or output printed"
+	fi
+}
+: >"$tree/x86/unbuilt.c"
+printf 'default deny\nrange 0x10 8 rx\n' >"$tree/filters/badsyntax.filter"
+bad_cfg "missing image, no source" '[a]\nfile = missing.flat\n' \
+	"$tmp/v.cfg:2: file = missing.flat: no x86/missing.flat, and no x86/missing.c to build it from"
+bad_cfg "missing image with a source" '[a]\ngroups = x\nfile = unbuilt.flat\n' \
+	"$tmp/v.cfg:3: file = unbuilt.flat: x86/unbuilt.flat is not built yet (make builds it from x86/unbuilt.c)"
+bad_cfg "missing filter" '[a]\nfile = dummy.flat\nfilter = missing.filter\n' \
+	"$tmp/v.cfg:3: filter = missing.filter: filters/missing.filter: No such file or directory"
+bad_cfg "filter that does not parse" '[a]\nfile = dummy.flat\n\nfilter = badsyntax.filter\n' \
+	"$tmp/v.cfg:4: filter = badsyntax.filter: filters/badsyntax.filter:2: bad range flags 'rx' (want r, w, rw or a number)"
+bad_cfg "cpuid kvmrun refuses" '[a]\nfile = dummy.flat\ncpuid = +x2apc\n' \
+	"$tmp/v.cfg:3: kvmrun would refuse cpuid = +x2apc: bad value '+x2apc' for --cpuid (want a comma-separated list of +NAME or -NAME, NAME one of x2apic, arch_capabilities, kvm_pv, pv_enforce)"
+bad_cfg "kvmrun_params kvmrun refuses" '[a]\nfile = dummy.flat\nkvmrun_params = --mem 1\n' \
+	"$tmp/v.cfg:3: kvmrun would refuse kvmrun_params = --mem 1: bad value '1' for --mem (want 2-3072)"
+bad_cfg "kvmrun_params unknown option" '[a]\nfile = dummy.flat\nkvmrun_params = --smpp 2\n' \
+	"$tmp/v.cfg:3: kvmrun would refuse kvmrun_params = --smpp 2: unknown option '--smpp' (see kvmrun --help)"
+bad_cfg "every bad stanza is reported" '[a]\nfile = missing.flat\n[b]\nfile = dummy.flat\nfilter = missing.filter\n' \
+	"$tmp/v.cfg:2: file = missing.flat: no x86/missing.flat, and no x86/missing.c to build it from
+$tmp/v.cfg:5: filter = missing.filter: filters/missing.filter: No such file or directory"
+bad_cfg "unknown key: did you mean" '[a]\nfile = dummy.flat\nfitler = deny.filter\n' \
+	"$tmp/v.cfg:3: unknown key 'fitler' (did you mean 'filter'?)"
+bad_cfg "unknown key far from any" '[a]\nfile = dummy.flat\nzzzzzz = 1\n' \
+	"$tmp/v.cfg:3: unknown key 'zzzzzz'"
+run --config "$tmp/no-such.cfg"
+expect_rc "--config missing exits 2" 2
+expect_file "--config missing: one program name" "$err" \
+	"run_tests: $tmp/no-such.cfg: No such file or directory"
+run fial
+expect_rc "test name typo exits 2" 2
+if grep -qxF "run_tests: no test matches 'fial' (did you mean 'fail'?)" "$err"; then
+	pass "test name typo: did you mean"
+else
+	fail "test name typo: did you mean" "$(cat "$err")"
+fi
+printf 'pass   # fine\nfail\n' >"$tmp/known-noreason"
+run --known-failures "$tmp/known-noreason" pass
+expect_rc "known-failures entry without a reason exits 2" 2
+expect_file "known-failures entry without a reason: FILE:LINE" "$err" \
+	"$tmp/known-noreason:2: entry without '# reason' (say why this host differs)"
+printf 'fail   # flaky\nno-such-a  # gone\nno-such-b  # gone\n' >"$tmp/known-unmatched"
+run --known-failures "$tmp/known-unmatched" pass
+expect_rc "unmatched known-failures entries are no error" 0
+if [ -s "$err" ]; then
+	fail "unmatched known-failures entries: quiet" "$(cat "$err")"
+else
+	pass "unmatched known-failures entries: quiet"
+fi
+run --known-failures "$tmp/known-unmatched" -v pass
+if [ "$(grep -c 'known-failures' "$err")" = 1 ] && grep -qxF \
+	"run_tests: 2 known-failures entries match no test in $tmp/tree/unittests.cfg (first: $tmp/known-unmatched:2)" "$err"; then
+	pass "unmatched known-failures entries: one line with -v"
+else
+	fail "unmatched known-failures entries: one line with -v" "$(cat "$err")"
+fi
+# ioctl-test without KVM: one SKIP line with the reason, status 77.
+if [ -x build/ioctl-test ]; then
+	build/ioctl-test --kvm-device "$tmp/no-kvm" >"$out" 2>"$err"
+	rc=$?
+	expect_rc "ioctl-test without KVM exits 77" 77
+	if [ "$(wc -l <"$out")" = 1 ] && grep -qE "^SKIP: ioctl: all [0-9]+ checks \\(no $tmp/no-kvm: No such file or directory\\)\$" "$out"; then
+		pass "ioctl-test without KVM: one SKIP line with the reason"
+	else
+		fail "ioctl-test without KVM: one SKIP line with the reason" "$(head -3 "$out")"
+	fi
+else
+	fail "ioctl-test without KVM" "build/ioctl-test not built"
 fi
 cp "$cfg" "$tmp/good.cfg"
 printf 'smp = 99\n' >>"$cfg"
@@ -790,7 +858,7 @@ cat >"$tmp/known" <<'EOF'
 known-whole        # bug 1
 known-pass         # bug 2
 known-sub-fail/known-sub-fail: b is*   # bug 3
-fail/fail: nothing matches this
+fail/fail: nothing matches this   # a subtest entry that stays unused
 EOF
 run --known-failures "$tmp/known" -g known,g1
 expect_line "known passing test is XPASS" "XPASS known-pass (known failure passed: bug 2)"
@@ -840,7 +908,7 @@ expect_file_has "unknown condition names file:line and the key" "$err" \
 	"$tmp/known4:1: unknown condition 'kvm_intel.no_such_param'"
 
 # ---- every output tells the same story, for every status ---------------------------
-# check-outputs.py checks results.json (against host/results.schema.json),
+# check-outputs.py checks results.json (against host/runner/results.schema.json),
 # the human lines, results.tap and junit.xml of one run against each other
 # and the expected statuses, and the exit status rule.
 printf 'fail   # flaky\nknown-pass/known-pass: two  # fixed?\n' >"$tmp/known-out"
@@ -937,12 +1005,12 @@ if [ -n "$py" ]; then
 	for mutation in 's/"timed_out": true/"timed_out": 1/' 's/"status": "TIMEOUT"/"status": "LATE"/' \
 			's/"suite_version"/"suite_versio"/' 's/"index": 1,/"index": 0,/'; do
 		sed "$mutation" "$tmp/rj" >"$tmp/rj.bad"
-		if "$py" scripts/json-schema-check.py host/results.schema.json "$tmp/rj.bad" >/dev/null; then
+		if "$py" scripts/json-schema-check.py host/runner/results.schema.json "$tmp/rj.bad" >/dev/null; then
 			fail "schema check rejects a broken results.json" "accepted after $mutation"
 		fi
 	done
 	pass "schema check rejects broken results.json files"
-	if "$py" scripts/json-schema-check.py host/results.schema.json "$tmp/rj" >/dev/null; then
+	if "$py" scripts/json-schema-check.py host/runner/results.schema.json "$tmp/rj" >/dev/null; then
 		pass "results.json of a TAP run matches the schema"
 	else
 		fail "results.json of a TAP run matches the schema" "see $d"
@@ -1014,7 +1082,7 @@ rc=$?
 expect_rc "SIGTERM exits 143" 143
 if [ -n "$py" ]; then
 	d=$LOGDIR/$(latest)
-	if "$py" scripts/json-schema-check.py host/results.schema.json "$d/results.json" >"$tmp/sc" &&
+	if "$py" scripts/json-schema-check.py host/runner/results.schema.json "$d/results.json" >"$tmp/sc" &&
 	   "$py" -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -1030,11 +1098,12 @@ fi
 
 # ---- run_tests.sh ------------------------------------------------------------------------
 inst=$tmp/inst
-mkdir -p "$inst/host" "$inst/x86" "$tmp/cwd"
+mkdir -p "$inst/bin" "$inst/x86" "$tmp/cwd"
 cp run_tests.sh "$inst/"
-cp "$top/host/runner" "$inst/host/"
+cp "$top/build/runner" "$inst/bin/"
 cp "$cfg" "$inst/unittests.cfg"
 cp "$tree/x86/dummy.flat" "$inst/x86/"
+mkdir -p "$inst/filters" && cp "$tree/filters/deny.filter" "$inst/filters/"
 echo installed >"$inst/.installed"
 ln -s "$inst/run_tests.sh" "$tmp/bin/kvm-msrfilter-tests"
 (cd "$tmp/cwd" && env -u LOGDIR PATH=/nonexistent:/usr/bin:/bin \

@@ -76,7 +76,7 @@ bad=0 start=$(date +%s)
 out=$(mktemp "${TMPDIR:-/tmp}/stress.XXXXXX") || exit 2
 for ((i = 1; i <= runs; i++)); do
 	# The runner itself: run_tests.sh would check the build again each round.
-	"$top/host/runner" --srcdir "$top" -q -j "$jobs" --progress=never "${tests[@]}" \
+	"$top/build/runner" --srcdir "$top" -q -j "$jobs" --progress=never "${tests[@]}" \
 		>"$out" 2>&1
 	st=$?
 	if [ $st -ne 0 ]; then

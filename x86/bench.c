@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The exit-cost floor, measured inside the guest for `make bench`
- * (host/bench.c): TSC cycles per
+ * (host/bench/bench.c): TSC cycles per
  *   - in-kernel exit (CPUID, which KVM always intercepts),
  *   - user-space exit (IN from the kvmrun control port: KVM_EXIT_IO),
  *   - #GP-injected RDMSR of a filter-denied MSR (exit mask 0),

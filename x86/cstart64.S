@@ -3,7 +3,7 @@
  * Multiboot v1 entry: 32-bit protected mode, paging off, EAX = magic,
  * EBX = multiboot info.  We go straight to long mode (this suite's KVM
  * backend rejects 32-bit PAE paging without long mode, and IRET in 32-bit
- * protected mode without paging: design.md), with the low 4 GiB
+ * protected mode without paging), with the low 4 GiB
  * identity-mapped in 2 MiB pages and the top GiB (xAPIC, I/O APIC MMIO)
  * uncached, then call x86_setup() and exit(main(argc, argv, envp)).
  */

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * User-space MSR exits (issue 4 item 4, ABI §5 and §8a).
+ * User-space MSR exits (doc/abi.md §5 and §8a).
  *
  * For every exit mask 0-7, under no filter and three filters, the three
  * exit reasons are provoked and every access must #GP or exit exactly as
  * msrf_outcome() says:
- *   FILTER   a denied MSR: POWER_CTL (FD) with bit 0, and the ABI §5 rule
+ *   FILTER   a denied MSR: POWER_CTL (FD) with bit 0, and the doc/abi.md §5 rule
  *            that a denied MSR reports FILTER even when KVM does not know
  *            it (0x474F4F00 with bit 0, APIC_BASE's bad write denied);
  *   UNKNOWN  an allowed MSR KVM does not know: 0x474F4F00 covered with

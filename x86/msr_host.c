@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Host-initiated MSR accesses are never filtered (ABI §4 "NOT filtered",
+ * Host-initiated MSR accesses are never filtered (doc/abi.md §4, "Not filtered",
  * §8a): KVM_GET_MSRS / KVM_SET_MSRS on indices the filter denies succeed
  * and see the guest's values.
  *

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Probes for paths that might bypass the filter (issue 4 item 8; ABI §4
- * "Probable exception", §8a "Same results for ... forced-emulation").
+ * Probes for paths that might bypass the filter (doc/abi.md §4: the
+ * TSC_DEADLINE fastpath and forced emulation, which §8a says must give the
+ * same outcomes).
  * Each is its own group of named checks and SKIPs with the reason when
  * the host cannot run it.
  *

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Filter rules (issue 4 item 2, ABI §3 and §2.5-2.7): which range decides
+ * Filter rules (doc/abi.md §3 and §2.5-2.7): which range decides
  * an access, and what its bitmap bit means.
  *
  * Each rule is one filter, installed through the kvmrun control port,
  * followed by RDMSR and WRMSR of the probe MSRs around its ranges: inside,
  * at base-1 and base+nmsrs, past a range's last bit.  Every expectation is
- * msrf_outcome() (lib/msrfilter.c) given the probe's unfiltered class,
+ * msrf_outcome() (common/msrfilter.c) given the probe's unfiltered class,
  * which this test measures itself first: with no filter and the INVAL and
  * UNKNOWN exits on, a probe either reads fine (class OK, and that value is
  * what a V read must return later), or the host sees an INVAL or UNKNOWN
@@ -53,7 +53,7 @@ static struct msrf_range *add_range(struct msrf_filter *f, u32 base, u32 nmsrs,
 	return &f->ranges[slot];
 }
 
-/* A zero-length range with junk fields: KVM must skip it unread (ABI §2.5). */
+/* A zero-length range with junk fields: KVM must skip it unread (doc/abi.md §2.5). */
 static void add_junk(struct msrf_filter *f, u32 base, u32 flags,
 		     enum msrf_bitmap_kind kind)
 {
@@ -168,7 +168,7 @@ static const struct probe sysenter_probes[] = {
 };
 
 /*
- * The ABI §8 probes: FA = MISC_ENABLE in a range with bit 1, FD =
+ * The doc/abi.md §8 probes: FA = MISC_ENABLE in a range with bit 1, FD =
  * POWER_CTL in a range with bit 0, U = PAT in no range, under each default.
  */
 static void build_abi8(struct msrf_filter *f, bool deny_default)
@@ -220,7 +220,7 @@ static const struct probe big_probes[] = {
 
 /*
  * Ranges whose base + nmsrs wraps past 0xffffffff: accepted, and they
- * match nothing (ABI §2.6).  A second, ordinary range shows the filter is
+ * match nothing (doc/abi.md §2.6).  A second, ordinary range shows the filter is
  * in force.  With a deny bitmap under DEFAULT_ALLOW every index the range
  * would cover behaves as unfiltered; with an allow bitmap under
  * DEFAULT_DENY every one is denied.
@@ -455,7 +455,7 @@ static void check_probe(const struct probe *p, bool write)
 		msr_observe_read(p->index, &o);
 	}
 	ok = msr_obs_matches(expect, p->index, write, &answer, &o);
-	/* V: the same value as without a filter (ABI §8). */
+	/* V: the same value as without a filter (doc/abi.md §8). */
 	if (ok && expect == MSRF_V && !write)
 		ok = o.value == b->value;
 	report(ok, "%s 0x%x (%s): %s", write ? "wrmsr" : "rdmsr", p->index, p->role,

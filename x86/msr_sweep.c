@@ -606,7 +606,7 @@ int main(int argc, char **argv, char **envp)
 	st = msrsweep_get_stats();
 	report_info("%lu accesses in %lu batches, %lu user exits, %lu batches re-run one by one",
 		    st->accesses, st->batches, st->exits, st->reruns);
-	/* The figure `make bench` (host/bench.c) compares with the exit floor. */
+	/* The figure `make bench` (host/bench/bench.c) compares with the exit floor. */
 	if (st->accesses)
 		report_info("%lu cycles per access",
 			    (unsigned long)((rdtsc() - t0) / st->accesses));

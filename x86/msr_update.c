@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Filter updates while the vCPU runs (ABI §2, §6).
+ * Filter updates while the vCPU runs (doc/abi.md §2, §6).
  *
  * The guest installs filter A, checks every probe access against the
  * model, then installs B, which the model says decides the opposite of A
@@ -17,11 +17,11 @@
  *
  * Then every kind of rejected call (bad flags, empty + DEFAULT_DENY,
  * oversize, NULL / unmapped / edge bitmaps, bad struct pointers) must
- * return the errno msrf_validate() gives (ABI §2.1 for the struct
+ * return the errno msrf_validate() gives (doc/abi.md §2.1 for the struct
  * pointer: EFAULT) and leave B in force, checked by all probe accesses.
  * The rejected filters carry A's ranges before the bad one, so a kernel
  * that half-installs a failed filter (before b318e8decf6b) is caught.
- * KVM_ENABLE_CAP validation follows (ABI §2, USER_SPACE_MSR / MSR_FILTER
+ * KVM_ENABLE_CAP validation follows (doc/abi.md §2, USER_SPACE_MSR / MSR_FILTER
  * caps), then each of the 64 bits of the exit mask and of the 32 bits of
  * the filter's and a range's flags alone (as the KVM selftest), each call
  * followed by two reads that only B under mask FILTER explains (the
@@ -462,7 +462,7 @@ static void build_edge_65(struct msrf_filter *f)
 	add_bad(f, 65, MSRF_READ | MSRF_WRITE, MSRF_BITMAP_EDGE);
 }
 
-/* The first failing range decides the errno (ABI §2.5). */
+/* The first failing range decides the errno (doc/abi.md §2.5). */
 static void build_null_then_bad_flags(struct msrf_filter *f)
 {
 	copy_a(f);
@@ -504,7 +504,7 @@ static const struct rejection {
 	  .struct_mode = KVMRUN_FILTER_STRUCT_KERNEL },
 };
 
-/* The struct itself cannot be read: outside the model, ABI §2.1 says EFAULT. */
+/* The struct itself cannot be read: outside the model, doc/abi.md §2.1 says EFAULT. */
 static int set_filter_bad_struct(const struct msrf_filter *f, u32 mode)
 {
 	struct kvmrun_result res;
@@ -543,7 +543,7 @@ static void check_rejection(const struct rejection *rj)
 	report_prefix_pop();
 }
 
-/* ---- KVM_ENABLE_CAP / KVM_CHECK_EXTENSION (ABI §2, caps) ------------------- */
+/* ---- KVM_ENABLE_CAP / KVM_CHECK_EXTENSION (doc/abi.md §2, caps) ------------------- */
 
 /* One access B denies: its outcome shows the mask KVM really uses. */
 static void check_mask_in_use(const char *what)
@@ -565,7 +565,7 @@ static void check_ext(u32 cap, const char *name)
 
 	if (st != KVMRUN_ST_OK)
 		report_abort("CHECK_EXT: %s", kvmrun_status_name(st));
-	/* ABI §2: both caps report 1 on the system and the VM fd. */
+	/* doc/abi.md §2: both caps report 1 on the system and the VM fd. */
 	if (!report(ce.sys_ret == 1, "KVM_CHECK_EXTENSION(%s) on /dev/kvm: 1", name))
 		report_info("got %d, errno %d", ce.sys_ret, ce.sys_err);
 	if (!report(ce.vm_ret == 1, "KVM_CHECK_EXTENSION(%s) on the VM: 1", name))
@@ -605,7 +605,7 @@ static void check_raw_cap(u32 cap, u32 flags, u64 arg, const char *what)
 
 	if (st != KVMRUN_ST_OK)
 		report_abort("ENABLE_CAP: %s", kvmrun_status_name(st));
-	/* ABI §2: non-zero flags, or the informational MSR_FILTER cap: EINVAL. */
+	/* doc/abi.md §2: non-zero flags, or the informational MSR_FILTER cap: EINVAL. */
 	if (!report(res.ret && res.err == MSRF_EINVAL, "ENABLE_CAP(%s): EINVAL", what))
 		report_info("got %d, errno %d", res.ret, res.err);
 	check_mask_in_use(what);

@@ -5,7 +5,7 @@
  * For each user-exit mask, the same x2APIC accesses run twice in one VM:
  * with no filter, then under a filter that denies everything in 0x0-0x1FFF
  * (explicit all-zero ranges covering 0x800-0x8ff, plus DEFAULT_DENY).  Both
- * runs must match the model (lib/msrfilter.c) access by access, and stable
+ * runs must match the model (common/msrfilter.c) access by access, and stable
  * registers must read the same value in both: the exemption means the
  * filter changes nothing here.  In x2APIC mode that covers the readable
  * registers, TPR write/read-back, EOI and a SELF_IPI that is really

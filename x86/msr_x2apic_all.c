@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * x2APIC under a deny-all filter, every register (issue 11, gap 3).
+ * x2APIC under a deny-all filter, every register.
  *
  * msr_x2apic.c samples the exemption; this image covers the rest:
  *

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The MSR filter that accelerated QEMU installs itself (issue 11, gap 4).
+ * The MSR filter that accelerated QEMU installs itself.
  *
  * QEMU 7.2 and newer, when KVM offers KVM_CAP_X86_USER_SPACE_MSR, enables
  * the FILTER exit reason only and installs a DEFAULT_ALLOW filter with one

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * libFuzzer target: the unittests.cfg parser (host/cfg.c) and its word
+ * libFuzzer target: the unittests.cfg parser (host/runner/cfg.c) and its word
  * splitter.  Checks what cfg.h promises: an error is one "FILE:LINE: ..."
  * line naming a line of the input, a short error buffer only truncates the
  * message, and a parsed cfg holds only values the keys allow.
  */
 #include <limits.h>
 
-#include "cfg.h"
+#include "runner/cfg.h"
 #include "fuzz.h"
 
 #define NAME	"fuzz.cfg"

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * libFuzzer target: the filter-file parser (host/filter.c).  Checks what
- * filter.h promises: 0-16 ranges with the unused slots all zero, bitmap
+ * libFuzzer target: the filter-file parser (host/util/filterfile.c).  Checks what
+ * filterfile.h promises: 0-16 ranges with the unused slots all zero, bitmap
  * bits only inside their range, errors "FILE:LINE: ..." on one line of
  * ASCII naming a line of the input; and runs the reference model
- * (lib/msrfilter.c) over what was parsed.
+ * (common/msrfilter.c) over what was parsed.
  */
-#include "filter.h"
+#include "util/filterfile.h"
 #include "fuzz.h"
 
 #define NAME	"fuzz.filter"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * libFuzzer target: the multiboot loader (host/mbload.c) on arbitrary
+ * libFuzzer target: the multiboot loader (host/kvmrun/mbload.c) on arbitrary
  * images.  Checks what mbload.h promises of an accepted image (a valid
  * multiboot header, 1-16 non-overlapping PT_LOAD segments inside the file
  * and inside guest RAM above 1 MiB, the entry inside one), then loads it
@@ -10,7 +10,7 @@
 #include <elf.h>
 
 #include "fuzz.h"
-#include "mbload.h"
+#include "kvmrun/mbload.h"
 
 #define NAME		"fuzz.flat"
 #define SMALL_RAM	0x210000ull	/* 2 MiB + 64 KiB: memset stays cheap */

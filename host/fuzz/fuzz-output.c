@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * libFuzzer target: the runner's guest output parser (host/runner_parse.c:
+ * libFuzzer target: the runner's guest output parser (host/runner/parse.c:
  * lines_feed() cutting raw output into lines, parse_line() turning them
  * into a struct result) and the escaping of what the guest printed for
- * results.json and JUnit (sb_json_str(), sb_xml_str() in runner_util.c).
+ * results.json and JUnit (sb_json_str(), sb_xml_str() in runner/util.c).
  *
  * The input is raw guest output, fed in chunks of input-derived sizes.  A
  * small independent model of the protocol (lib/report.c's line format)
@@ -13,7 +13,7 @@
 #include <limits.h>
 
 #include "fuzz.h"
-#include "runner.h"
+#include "runner/runner.h"
 
 static const char *const prefixes[SUB_COUNT] = {
 	"PASS: ", "FAIL: ", "SKIP: ", "XFAIL: ",

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Shared helpers of the libFuzzer targets in host/fuzz/ (see host/fuzz.mk).
+ * Shared helpers of the libFuzzer targets in host/fuzz/ (see host/fuzz/fuzz.mk).
  * A target checks the documented invariants of a parser's result; a broken
  * invariant aborts, which libFuzzer reports as a crash with the input saved.
  */

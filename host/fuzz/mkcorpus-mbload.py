@@ -3,7 +3,7 @@
 """Write the seed images of the multiboot loader's fuzz target into
 host/tests/corpus/mbload/ (run from the top directory).  Only needed to
 regenerate the committed seeds: small ELF32 multiboot images, valid ones
-and one of each kind of defect host/mbload.c must refuse."""
+and one of each kind of defect host/kvmrun/mbload.c must refuse."""
 import os
 import struct
 

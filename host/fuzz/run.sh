@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
-# Runs the libFuzzer targets built by host/fuzz.mk (host/obj/fuzz/fuzz-NAME).
+# Runs the libFuzzer targets built by host/fuzz/fuzz.mk (build/fuzz/fuzz-NAME).
 #
 #   host/fuzz/run.sh check [NAME...]   short bounded run of each target over
 #       its seed corpus (host/tests/corpus/NAME), FUZZ_CHECK_RUNS inputs
@@ -10,18 +10,18 @@
 #       for `make check`.  New inputs go to a temporary directory.
 #   host/fuzz/run.sh long [NAME...]    `make fuzz`: each target for
 #       FUZZ_SECONDS (default 60), or for FUZZ_RUNS inputs if set, growing a
-#       work corpus in host/obj/fuzz/corpus/NAME; findings are saved as
-#       host/obj/fuzz/crashes/NAME-*.  FUZZ_ARGS adds libFuzzer options.
+#       work corpus in build/fuzz/corpus/NAME; findings are saved as
+#       build/fuzz/crashes/NAME-*.  FUZZ_ARGS adds libFuzzer options.
 #   host/fuzz/run.sh probe             exit 0 if $FUZZ_CC (clang) can build
 #       a libFuzzer target with ASan+UBSan.
 #
-# Reproduce a finding:  host/obj/fuzz/fuzz-NAME FILE
+# Reproduce a finding:  build/fuzz/fuzz-NAME FILE
 # Exit status: 0 = no finding, 1 = a finding or a failed run, 2 = usage.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 
 NAMES="cfg filter mbload output"
-DIR=host/obj/fuzz
+DIR=build/fuzz
 CC_FUZZ=${FUZZ_CC:-clang}
 NEED="clang with libFuzzer not available: apt-get install clang libclang-rt-14-dev"
 

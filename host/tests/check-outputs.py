@@ -7,7 +7,7 @@
 RUNDIR is logs/<run>/ (results.json, results.tap, junit.xml), RC the
 runner's exit status, HUMAN-FILE its stdout without -t (or '-' to skip
 that check), and each NAME=STATUS an expected test status.  Checks:
-results.json against host/results.schema.json; the exit status rule
+results.json against host/runner/results.schema.json; the exit status rule
 (1 iff some FAIL, TIMEOUT, ERROR or XPASS); the human lines; TAP13
 numbering, directives and subtest blocks; JUnit structure, counts and the
 element each status must produce.  Prints PASS:/FAIL: lines, exits 1 on
@@ -36,7 +36,7 @@ def schema_errors(doc):
         "jsc", os.path.join(TOP, "scripts", "json-schema-check.py"))
     jsc = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(jsc)
-    with open(os.path.join(TOP, "host", "results.schema.json")) as f:
+    with open(os.path.join(TOP, "host", "runner", "results.schema.json")) as f:
         schema = json.load(f)
     c = jsc.Checker(schema)
     c.check(schema, doc, "$")

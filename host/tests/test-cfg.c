@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests of the unittests.cfg parser (host/cfg.c), built with ASan and
+ * Unit tests of the unittests.cfg parser (host/runner/cfg.c), built with ASan and
  * UBSan.  Every malformed file in host/tests/data/cfg/ starts with
  *   # expect: LINE: message
  * and must fail with exactly "PATH:LINE: message".  Valid inputs are
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cfg.h"
+#include "runner/cfg.h"
 
 #define DATA_DIR "host/tests/data/cfg"
 

@@ -17,8 +17,8 @@ import tempfile
 TOP = os.getcwd()
 REPORT = os.path.join(TOP, "scripts", "kernel-report.py")
 SCHEMA_CHECK = os.path.join(TOP, "scripts", "json-schema-check.py")
-REPORT_SCHEMA = os.path.join(TOP, "host", "kernel-report.schema.json")
-RESULTS_SCHEMA = os.path.join(TOP, "host", "results.schema.json")
+REPORT_SCHEMA = os.path.join(TOP, "host", "runner", "kernel-report.schema.json")
+RESULTS_SCHEMA = os.path.join(TOP, "host", "runner", "results.schema.json")
 failed = False
 
 

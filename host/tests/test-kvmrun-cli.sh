@@ -2,16 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Shell-level checks of the kvmrun binary (the ASan+UBSan build by default):
 # exit statuses, the one "kvmrun: reason" line on stderr, stdout contents.
-# Images are written by host/obj/tests/mkimage from the machine code below
+# Images are written by build/tests/mkimage from the machine code below
 # (32-bit protected mode, entered as multiboot specifies).
 #
 # Without KVM: options, input files, and the SKIP path (77) are checked;
 # every check that needs to run a guest prints SKIP with the reason.
 # Run from the top of the tree; exit status 1 if a check failed.
-#   KVMRUN=host/kvmrun host/obj/tests/test-kvmrun-cli   (another binary)
+#   KVMRUN=build/kvmrun build/tests/test-kvmrun-cli   (another binary)
 set -u
-KVMRUN=${KVMRUN:-host/obj/kvmrun-san/kvmrun}
-MKIMAGE=${MKIMAGE:-host/obj/tests/mkimage}
+KVMRUN=${KVMRUN:-build/san/kvmrun}
+MKIMAGE=${MKIMAGE:-build/tests/mkimage}
 KVM_DEVICE=${KVM_DEVICE:-/dev/kvm}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 tmp=$(mktemp -d) || exit 2
@@ -107,6 +107,10 @@ run "bad --env file" 2 "kvmrun: $tmp/bad.env:2: want KEY=VALUE with KEY made of 
 	--env "$tmp/bad.env" "$E"
 run "missing image" 2 "kvmrun: $tmp/none.flat: No such file or directory" "$tmp/none.flat"
 run "image not ELF" 2 "kvmrun: $tmp/text.flat: truncated: 13 bytes, an ELF32 header needs 52" "$tmp/text.flat"
+# Any ELF64 executable named .elf stands for a guest's link step x86/NAME.elf.
+cp /bin/true "$tmp/guest.elf"
+run "ELF64 .elf image: names the .flat" 2 "kvmrun: $tmp/guest.elf: an ELF64 file, want ELFCLASS32 (a multiboot image is ELF32): run $tmp/guest.flat, which make builds from it" \
+	"$tmp/guest.elf"
 run "image beyond --mem" 2 "kvmrun: $tmp/bigbss.flat: segment 0: 0x100000-0x300064 is beyond guest RAM (2 MiB)" \
 	--mem 2 "$tmp/bigbss.flat"
 run "--kvm-device /nonexistent: SKIP" 77 "kvmrun: SKIP: cannot open /nonexistent: No such file or directory" \

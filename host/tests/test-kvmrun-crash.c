@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit test of kvmrun's crash report (host/kvmrun-crash.c).  Children
+ * Unit test of kvmrun's crash report (host/kvmrun/crash.c).  Children
  * crash on purpose, in a named thread or in main: the report line names
  * the signal, the fault address and the thread, a backtrace follows, and
  * the child still dies of that very signal (the runner's "killed by" and
@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "kvmrun-crash.h"
+#include "kvmrun/crash.h"
 #include "test-kvmrun.h"
 
 /* Hidden from the compiler, which would otherwise refuse the store. */

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests of the control port (host/kvmrun-ctrl.c), of the MSR exit
- * policy and statistics (host/kvmrun-msr.c) and of the exit counting
- * (host/kvmrun-exits.c), without KVM: kvm_ioctl(), vcpu_set_entry() and
- * vcpu_start() are fakes here that record what the control port asked
+ * Unit tests of the control port (host/kvmrun/ctrl.c), of the MSR exit
+ * policy and statistics (host/kvmrun/msr.c) and of the exit counting
+ * (host/kvmrun/exits.c), without KVM: kvm_ioctl(), vcpu_set_entry() and
+ * vm.start_vcpu are fakes here that record what the control port asked
  * for, and KVM_GET_STATS_FD gives a memfd laid out as KVM lays out a
  * vCPU's binary statistics.  Guest RAM is mapped as kvmrun maps it
  * (followed by an inaccessible guard), so under ASan any access the host
@@ -16,7 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "kvmrun.h"
+#include "kvmrun/kvmrun.h"
 #include "test-kvmrun.h"
 
 #define RAM_SIZE	(1u << 20)
@@ -109,7 +109,6 @@ static struct {
 	int fail_set;
 } cpu;
 
-int kvm_ioctl(int fd, unsigned long req, void *arg);
 int kvm_ioctl(int fd, unsigned long req, void *arg)
 {
 	io.calls++;
@@ -163,7 +162,7 @@ int vcpu_set_entry(struct vcpu *v, uint32_t eip, uint32_t eax, uint32_t ebx)
 	return cpu.fail_set ? -1 : 0;
 }
 
-int vcpu_start(struct vcpu *v)
+static int fake_start_vcpu(struct vcpu *v)
 {
 	cpu.start_calls++;
 	v->state = VCPU_RUNNING;
@@ -179,6 +178,7 @@ static void setup(void)
 
 	mprotect(p, RAM_SIZE, PROT_READ | PROT_WRITE);
 	vm.opts = &opts;
+	vm.start_vcpu = fake_start_vcpu;
 	vm.ram = p;
 	vm.ram_size = RAM_SIZE;
 	vm.sys_fd = 100;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests of kvmrun's command line (host/kvmrun-opts.c) and guest
- * environment (host/kvmrun-env.c): every option and its bad values with
+ * Unit tests of kvmrun's command line (host/util/kvmrunopts.c) and guest
+ * environment (host/kvmrun/env.c): every option and its bad values with
  * the exact message, the --env file rules, host facts read from a fake
  * sysfs tree, and the exact harness lines.
  */
@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kvmrun-env.h"
-#include "kvmrun-opts.h"
-#include "kvmrun-virt.h"
+#include "kvmrun/env.h"
+#include "util/kvmrunopts.h"
+#include "kvmrun/virt.h"
 #include "kvmrun_proto.h"
 #include "test-kvmrun.h"
 
@@ -198,8 +198,8 @@ static void test_env_parse(void)
 		if (envs[i].error)
 			check_str(name, envs[i].error, r ? err : "(accepted)");
 		else
-			check_str(name, envs[i].out, r ? err : (out.p ? out.p : ""));
-		sbuf_free(&out);
+			check_str(name, envs[i].out, r ? err : (out.s ? out.s : ""));
+		sb_free(&out);
 	}
 }
 
@@ -239,19 +239,19 @@ static void test_env_file(void)
 		 "'_' (not starting with a digit)", path);
 	check_str("env: a bad --env file names file:line", want,
 		  env_load_file(path, &out, err, sizeof(err)) ? err : "(accepted)");
-	sbuf_free(&out);
+	sb_free(&out);
 	write_bytes("nul.txt", "A=1\nB=2\0\n", 9);
 	snprintf(path, sizeof(path), "%s/nul.txt", tmpdir);
 	out.len = 0;
 	snprintf(want, sizeof(want), "%s:2: NUL byte", path);
 	check_str("env: a NUL byte", want,
 		  env_load_file(path, &out, err, sizeof(err)) ? err : "(accepted)");
-	sbuf_free(&out);
+	sb_free(&out);
 	snprintf(path, sizeof(path), "%s/missing", tmpdir);
 	snprintf(want, sizeof(want), "%s: No such file or directory", path);
 	check_str("env: a missing --env file", want,
 		  env_load_file(path, &out, err, sizeof(err)) ? err : "(accepted)");
-	sbuf_free(&out);
+	sb_free(&out);
 }
 
 static void test_env_host(void)
@@ -332,15 +332,15 @@ static void test_env_harness(void)
 		  "KVMRUN_FILTER_WHEN=before-vcpu\nKVMRUN_FILTER_ERRNO=EINVAL\n"
 		  "KVM_IGNORE_MSRS=0\nKVM_ENABLE_APICV=1\nKVM_VENDOR_MODULE=kvm_pvm\n"
 		  "KVM_CAP_X86_MSR_FILTER=1\nKVM_CAP_X86_USER_SPACE_MSR=1\n"
-		  "KVM_CAP_COALESCED_PIO=1\n", out.p);
-	sbuf_free(&out);
+		  "KVM_CAP_COALESCED_PIO=1\n", out.s);
+	sb_free(&out);
 	r.filter = NULL;
 	r.exit_mask = 4;
 	env_add_harness(&out, &r, &h);
 	check_true("env: no filter, exit mask 4",
-		   strstr(out.p, "\nKVMRUN_FILTER=none\n") && !strstr(out.p, "FILTER_WHEN") &&
-		   strstr(out.p, "\nKVMRUN_EXIT_MASK=4\n"));
-	sbuf_free(&out);
+		   strstr(out.s, "\nKVMRUN_FILTER=none\n") && !strstr(out.s, "FILTER_WHEN") &&
+		   strstr(out.s, "\nKVMRUN_EXIT_MASK=4\n"));
+	sb_free(&out);
 }
 
 int main(void)

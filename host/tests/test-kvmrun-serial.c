@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests of kvmrun's COM1 (host/kvmrun-serial.c): CR stripping, line
+ * Unit tests of kvmrun's COM1 (host/kvmrun/serial.c): CR stripping, line
  * buffering, register reads, DLAB, the coalesced-PIO ring (order, wrap,
  * DLAB state at the time of the write), a full buffer, a closed output,
  * and serial_write() (the console fast path): same output as the same
@@ -11,7 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "kvmrun-serial.h"
+#include "kvmrun/serial.h"
 #include "test-kvmrun.h"
 
 #define PAGE 4096

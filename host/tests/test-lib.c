@@ -6,7 +6,7 @@
  *
  * This file holds the check helpers and the stand-ins for what the
  * architecture provides in a guest: console_write(), exit(), abort().
- * Usage: host/tests/test-lib (no arguments); exit status 1 if a check failed.
+ * Usage: build/tests/test-lib (no arguments); exit status 1 if a check failed.
  */
 #include <errno.h>
 #include <setjmp.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests of the multiboot loader (host/mbload.c): a valid image built
+ * Unit tests of the multiboot loader (host/kvmrun/mbload.c): a valid image built
  * here byte by byte, every kind of malformed image with the exact error,
  * truncation at every length, loading, and the multiboot info.  Runs under
  * ASan+UBSan, so an out-of-bounds read on a bad image fails the test.
@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#include "mbload.h"
-#include "kvmrun-util.h"
+#include "kvmrun/mbload.h"
+#include "util/util.h"
 #include "test-kvmrun.h"
 #include "test-mbload-image.h"
 

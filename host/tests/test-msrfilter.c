@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests of the reference model lib/msrfilter.c.
+ * Unit tests of the reference model common/msrfilter.c.
  *
  * Every expectation below is transcribed from the ABI document
- * (../shared/spec/kvm-msr-filter-abi.md, "ABI §n") or, for the x2APIC
+ * (doc/abi.md §n) or, for the x2APIC
  * register set, from arch/x86/kvm/lapic.c as summarised in msrfilter.c --
  * never from running the model.  One PASS:/FAIL: line per check; exit 1 if
  * any check failed.
@@ -29,7 +29,7 @@
 #define XI	MSRF_X_INVAL
 #define IGN	MSRF_IGNORED
 
-/* Probe MSRs of ABI §8. */
+/* Probe MSRs of doc/abi.md §8. */
 #define MSR_FD		0x1FCu		/* IA32_POWER_CTL */
 #define MSR_FA		0x1A0u		/* IA32_MISC_ENABLE */
 #define MSR_U		0x277u		/* IA32_CR_PAT, never covered */
@@ -128,7 +128,7 @@ static const char *acc_name(uint32_t type)
 	return type == R ? "R" : "W";
 }
 
-/* ---- ABI §8a -------------------------------------------------------------- */
+/* ---- doc/abi.md §8a -------------------------------------------------------------- */
 
 static const uint32_t masks[5] = {
 	0, MSRF_EXIT_FILTER, MSRF_EXIT_UNKNOWN, MSRF_EXIT_INVAL,
@@ -205,7 +205,7 @@ static void setup_iv_bit0(struct msrf_filter *f)
 	msrf_add_range(f, MSR_IV, 1, W, false);
 }
 
-/* base + nmsrs wraps to 0x100: the range must be ignored (ABI §2.6). */
+/* base + nmsrs wraps to 0x100: the range must be ignored (doc/abi.md §2.6). */
 static void setup_wrap_deny_bits(struct msrf_filter *f)
 {
 	msrf_filter_init(f, 0);
@@ -243,7 +243,7 @@ static const struct row8a rows8a[] = {
 	  MSR_K, UNKNOWN, true, true, ROW_IGNORED },
 	{ "K denied(bit 0)", setup_k_bit0, MSR_K, UNKNOWN, true, false, ROW_DENIED },
 	{ "K denied(default deny)", setup_default_deny, MSR_K, UNKNOWN, true, false, ROW_DENIED },
-	/* ABI §5: ignore_msrs never affects FILTER or INVAL */
+	/* doc/abi.md §5: ignore_msrs never affects FILTER or INVAL */
 	{ "K denied(bit 0) ignore_msrs", setup_k_bit0, MSR_K, UNKNOWN, true, true, ROW_DENIED },
 	{ "IV allowed(bit 1)", setup_iv_bit1, MSR_IV, INVAL, false, false, ROW_INVAL },
 	{ "IV allowed(default allow)", setup_default_allow,
@@ -295,7 +295,7 @@ static void test_8a(void)
 	}
 }
 
-/* ---- ABI §8b -------------------------------------------------------------- */
+/* ---- doc/abi.md §8b -------------------------------------------------------------- */
 
 /* DEFAULT_DENY plus a range over 0x800-0x8FF with every bit 0. */
 static void setup_x2apic_deny(struct msrf_filter *f)
@@ -394,7 +394,7 @@ static void test_8b(void)
 					       f == 0, baselines[b]);
 }
 
-/* ---- ABI §3: the decision rule ---------------------------------------------- */
+/* ---- doc/abi.md §3: the decision rule ---------------------------------------------- */
 
 static void test_first_match(void)
 {
@@ -666,7 +666,7 @@ static void test_decision(void)
 	test_no_filter();
 }
 
-/* ---- ABI §2: validation and errno order -------------------------------------- */
+/* ---- doc/abi.md §2: validation and errno order -------------------------------------- */
 
 static void v_one(const char *name, uint32_t fflags, uint32_t rflags,
 		  uint32_t nmsrs, enum msrf_bitmap_kind kind, int expect)
@@ -771,7 +771,7 @@ static void test_range_checks(void)
 /*
  * KVM copies BITS_TO_LONGS(nmsrs) * 8 bytes; the EDGE bitmap has exactly
  * ceil(nmsrs / 8) bytes mapped, so it faults whenever the rounded copy is
- * longer (ABI §2.5).
+ * longer (doc/abi.md §2.5).
  */
 static void test_edge(void)
 {
@@ -854,7 +854,7 @@ static void test_validate(void)
 	test_no_overlap_check();
 }
 
-/* ---- ABI §5: the outcome function itself ----------------------------------- */
+/* ---- doc/abi.md §5: the outcome function itself ----------------------------------- */
 
 static void test_outcome_misc(void)
 {
@@ -906,7 +906,7 @@ struct x2apic_reg {
 
 /*
  * kvm_lapic_readable_reg_mask() in x2APIC mode and the kvm_lapic_reg_write()
- * switch (see lib/msrfilter.c for the citations).
+ * switch (see common/msrfilter.c for the citations).
  */
 static const struct x2apic_reg x2apic_regs[] = {
 	{ 0x802, "ID", OK, INVAL },
@@ -1487,7 +1487,7 @@ static void test_generator(void)
 
 /* ---- Names -------------------------------------------------------------------- */
 
-/* Expectations from ABI §5: the reason bit names the class; V is OK. */
+/* Expectations from doc/abi.md §5: the reason bit names the class; V is OK. */
 static void test_class_of_baseline(void)
 {
 	check_int("baseline V is class OK", MSRF_KVM_OK, msrf_class_of_baseline(MSRF_V));

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Guest side of the kvmrun control port: one request block, filled and
- * sent with a 32-bit OUT of its address (lib/kvmrun_proto.h).
+ * sent with a 32-bit OUT of its address (common/kvmrun_proto.h).
  */
 #include "libcflat.h"
 #include "ctrl.h"
@@ -20,21 +20,9 @@ static inline u32 ctrl_inl(u16 port)
 	return v;
 }
 
-union ctrl_payload {
-	struct kvmrun_info info;
-	struct kvmrun_set_filter set_filter;
-	struct kvmrun_enable_cap enable_cap;
-	struct kvmrun_policy policy;
-	struct kvmrun_stats stats;
-	struct kvmrun_host_msr host_msr;
-	struct kvmrun_check_ext check_ext;
-	struct kvmrun_start_ap start_ap;
-	struct kvmrun_exits exits;
-};
-
 static struct {
 	struct kvmrun_req_hdr hdr;
-	union ctrl_payload u;
+	union kvmrun_payload u;
 } block __attribute__((aligned(64)));
 
 static int block_lock;

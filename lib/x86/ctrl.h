@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Guest side of the kvmrun control port (protocol: lib/kvmrun_proto.h).
+ * Guest side of the kvmrun control port (protocol: common/kvmrun_proto.h).
  *
  * Every request function returns the request's status: KVMRUN_ST_OK when
  * the host did it (then *res holds the ioctl's return value and errno),

@@ -4,7 +4,7 @@
  *
  * Every port access is a VM exit, so the console has three paths and
  * picks the cheapest the VMM offers, once, at boot (kvmrun_info.console;
- * lib/kvmrun_proto.h):
+ * common/kvmrun_proto.h):
  *
  *   CONSOLE_UART  a real 16550 (QEMU): with the FIFO enabled, THRE means
  *                 "FIFO empty", so one LSR poll covers 16 bytes.  Polling

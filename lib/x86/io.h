@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Port I/O and the console/exit ports of the boot contract (design.md),
+ * Port I/O and the console/exit ports of the boot contract (doc/architecture.md),
  * and the console's paths (lib/x86/io.c says why there are three).
  */
 #ifndef X86_IO_H

@@ -31,7 +31,7 @@ static void sync_exit_count(void)
 	seen_total = stats.total;
 }
 
-/* kvmrun_info.x2apic_virt in the model's terms (lib/kvmrun_proto.h). */
+/* kvmrun_info.x2apic_virt in the model's terms (common/kvmrun_proto.h). */
 static void host_cpu_x2apic(void)
 {
 	const struct kvmrun_info *i = &msrtest_host.info;

@@ -4,7 +4,7 @@
  * install filters through the kvmrun control port while keeping the
  * model's copy of what is installed, observe what one RDMSR/WRMSR really
  * did (value, #GP, or which user exit the host saw), and check it against
- * lib/msrfilter.c.  No expectation is written here or in a test: they all
+ * common/msrfilter.c.  No expectation is written here or in a test: they all
  * come from msrf_outcome().
  */
 #ifndef X86_MSRTEST_H

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Multiboot v1 (the boot contract in design.md): what the loader hands us. */
+/* Multiboot v1 (the boot contract in doc/architecture.md): what the loader hands us. */
 #ifndef X86_MULTIBOOT_H
 #define X86_MULTIBOOT_H
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Secondary CPUs.  Under kvmrun an AP is started through the control port
- * (harness-specific start, lib/kvmrun_proto.h): it enters x86/cstart64.S in
+ * (harness-specific start, common/kvmrun_proto.h): it enters x86/cstart64.S in
  * 32-bit protected mode with EBX = the top of the stack block prepared
  * here, switches to long mode on the BSP's page tables and calls fn(arg).
  */
