@@ -292,7 +292,7 @@ bpid=$!
 # L1's kernel messages (timestamped lines such as KVM's "Unhandled WRMSR"
 # during the sweeps): those stay in the console log only.
 reason=
-tail --pid=$bpid -n +1 -f "$conlog" 2>/dev/null | grep -av '^\[ *[0-9]*\.[0-9]*\] ' &
+tail --pid=$bpid -n +1 -f "$conlog" 2>/dev/null | grep --line-buffered -av '^\[ *[0-9]*\.[0-9]*\] ' &
 tailpid=$!
 last=$start ready= ready_cpu= sizes= t_con= t_init=
 while kill -0 $bpid 2>/dev/null; do
@@ -332,7 +332,7 @@ wait $bpid
 brc=$?
 end=$(date +%s)
 sleep 0.2
-kill $tailpid 2>/dev/null
+# tail --pid ends with Bochs; grep then drains the pipe and ends too.
 wait $tailpid 2>/dev/null
 cat "$work/bochs.out" >>"$bochslog"
 cp "$work/com2" "$base.lane"
