@@ -79,38 +79,10 @@ static char *trim(char *s)
 static char *first_line_of(char *const argv[])
 {
 	char buf[512];
-	size_t len = 0;
-	ssize_t n;
-	int fds[2], st;
-	pid_t pid;
+	int st = run_capture(argv, false, 0, buf, sizeof(buf));
 
-	if (pipe2(fds, O_CLOEXEC))
-		return NULL;
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return NULL;
-	}
-	if (!pid) {
-		int null = open("/dev/null", O_RDWR);
-
-		dup2(fds[1], 1);
-		dup2(null, 0);
-		dup2(null, 2);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	while (len < sizeof(buf) - 1 &&
-	       (n = read(fds[0], buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += n;
-	close(fds[0]);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	buf[len] = 0;
 	buf[strcspn(buf, "\n")] = 0;
-	if (!WIFEXITED(st) || WEXITSTATUS(st) || !*trim(buf))
+	if (st < 0 || !WIFEXITED(st) || WEXITSTATUS(st) || !*trim(buf))
 		return NULL;
 	return xstrdup(trim(buf));
 }

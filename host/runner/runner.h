@@ -189,6 +189,8 @@ static inline const char *log_name(const struct job *j)
 
 /* runner/util.c */
 double now_mono(void);
+int run_capture(char *const argv[], bool with_stderr, unsigned int limit,
+		char *buf, size_t size);
 
 void sb_shell_quote(struct sbuf *sb, const char *s);
 void sb_json_str(struct sbuf *sb, const char *s);	/* with the quotes */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -253,4 +254,47 @@ const char *find_in_path(const char *name, char *buf, size_t size)
 		if (!*e)
 			return NULL;
 	}
+}
+
+/*
+ * Run argv (stdin from /dev/null) and collect up to size - 1 bytes of its
+ * stdout, and of its stderr too when 'with_stderr' (else discarded),
+ * NUL-terminated in buf.  A child still running after 'limit' seconds
+ * gets SIGALRM.  Returns the wait status, or -1 when it could not start.
+ */
+int run_capture(char *const argv[], bool with_stderr, unsigned int limit,
+		char *buf, size_t size)
+{
+	size_t len = 0;
+	int fds[2], st;
+	ssize_t n;
+	pid_t pid;
+
+	buf[0] = 0;
+	if (pipe2(fds, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (!pid) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(fds[1], 1);
+		dup2(with_stderr ? fds[1] : null, 2);
+		alarm(limit);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (len < size - 1 && (n = read(fds[0], buf + len, size - 1 - len)) > 0)
+		len += n;
+	close(fds[0]);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	buf[len] = 0;
+	return st;
 }

@@ -398,40 +398,16 @@ static bool qemu_kvm_usable(struct runner *r, const char *cpu)
 			 "-display", "none", "-serial", "stdio", "-device",
 			 "isa-debug-exit,iobase=0xf4,iosize=0x4", "--no-reboot", "-kernel",
 			 image, "-append", "boot-only", NULL };
-	size_t len = 0;
-	int fds[2], st;
-	ssize_t n;
-	pid_t pid;
+	size_t len;
+	int st;
 
 	if (r->qemu_kvm_ok >= 0)
 		goto out;
 	r->qemu_kvm_ok = 1;	/* when the probe itself cannot run: let the tests say */
-	if (access(image, R_OK) || pipe2(fds, O_CLOEXEC))
+	/* a hung probe must not hang the run */
+	if (access(image, R_OK) || (st = run_capture(argv, true, 60, buf, sizeof(buf))) < 0)
 		goto out;
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		goto out;
-	}
-	if (!pid) {
-		int null = open("/dev/null", O_RDWR);
-
-		dup2(null, 0);
-		dup2(fds[1], 1);
-		dup2(fds[1], 2);
-		alarm(60);	/* a hung probe must not hang the run */
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	while (len < sizeof(buf) - 1 &&
-	       (n = read(fds[0], buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += n;
-	close(fds[0]);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	buf[len] = 0;
+	len = strlen(buf);
 	if (strstr(buf, "PASS: bench: booted"))
 		goto out;
 	r->qemu_kvm_ok = 0;
