@@ -190,14 +190,15 @@ def markdown(report):
         out.append("- **no results**: %s" % f)
     if report["failed_runs"]:
         out.append("")
-    out.append("| run | kernel source | results | time | unexpected |")
-    out.append("|---|---|---|---|---|")
+    out.append("| run | kernel source | emulator | results | time | unexpected |")
+    out.append("|---|---|---|---|---|---|")
     for r in report["runs"]:
         tot = r["totals"]
         counts = ", ".join("%d %s" % (tot[s], s) for s in
                            ("PASS", "FAIL", "SKIP", "XFAIL", "XPASS", "TIMEOUT", "ERROR") if tot[s])
-        out.append("| %s | %s | %s (%s) | %.0f s | %s |" % (
-            md_escape(r["column"]), md_escape(r["kernel_source"] or "-"), counts or "none",
+        out.append("| %s | %s | %s | %s (%s) | %.0f s | %s |" % (
+            md_escape(r["column"]), md_escape(r["kernel_source"] or "-"),
+            md_escape(r["emulator"] or "-"), counts or "none",
             md_escape(r["file"]), r["duration_s"], md_escape("; ".join(r["unexpected"]) or "none")))
     out.append("")
     out.append("| test | " + " | ".join(md_escape(c) for c in cols) + " |")
@@ -277,7 +278,8 @@ def main(argv):
         h = doc["host"]
         run_entries.append({
             "column": column_name(doc), "file": p, "kernel": h["kernel"],
-            "kernel_source": h.get("kernel_source"), "kvm_module": h["kvm_module"],
+            "kernel_source": h.get("kernel_source"), "emulator": h.get("emulator"),
+            "kvm_module": h["kvm_module"],
             "host": h.get("hostname"), "cpu_model": h["cpu_model"],
             "kvm_usable": h["kvm_usable"], "exit_status": doc["exit_status"],
             "duration_s": doc["duration_s"],

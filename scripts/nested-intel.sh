@@ -137,6 +137,8 @@ cp "$top/scripts/lane-frame.sh" "$root/bin/lane-frame"
 kimage=$(sed -n 's/^image=//p' "$work/kernel")
 kver=$(sed -n 's/^version=//p' "$work/kernel")
 sed -n 's/^source=//p' "$work/kernel" >"$root/lane/kernel_source"
+echo "bochs $(head -n 1 "$bochs_dir/BUILD-INFO") (patched: $(cd "$bochs_dir" && ls *.patch | tr '\n' ' ' | sed 's/ $//'))" \
+	>"$root/lane/emulator"
 say "kernel $kver ($(cat "$root/lane/kernel_source"))"
 
 # What to run: one argument per file (no quoting games in busybox sh).
@@ -191,7 +193,7 @@ done
 while sleep 5; do echo "lane: alive $(cat /proc/uptime)" >$hb; done &
 echo 4 >/proc/sys/kernel/printk
 cd /usr/share/kvm-msrfilter-tests
-export KERNEL_SOURCE="$(cat /lane/kernel_source)"
+export KERNEL_SOURCE="$(cat /lane/kernel_source)" LANE_EMULATOR="$(cat /lane/emulator)"
 if [ -f /lane/cmd ]; then
 	sh -c "$(cat /lane/cmd)"
 else

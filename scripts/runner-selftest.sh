@@ -336,10 +336,10 @@ expect_line "summary line" "1 passed, 0 failed, 0 skipped"
 expect_rc "only PASS exits 0" 0
 
 run fail
-expect_line "guest exit 1 is FAIL with counts" "FAIL fail (3 tests, 1 unexpected failure)"
+expect_line "guest exit 1 is FAIL with counts" "FAIL fail (3 tests, 1 unexpected failure, first: fail: b is wrong)"
 expect_rc "a FAIL exits 1" 1
 run fail2
-expect_line "plural failures" "FAIL fail2 (2 tests, 2 unexpected failures)"
+expect_line "plural failures" "FAIL fail2 (2 tests, 2 unexpected failures, first: fail2: x)"
 
 run skip
 expect_line "guest exit 77 is SKIP with the first SKIP line" "SKIP skip (skip: no widget)"
@@ -347,7 +347,7 @@ expect_line "guest exit 77 is SKIP with the first SKIP line" "SKIP skip (skip: n
 expect_rc "only SKIP exits 0" 0
 
 run --quiet pass fail
-expect_line "--quiet still prints FAIL lines" "FAIL fail (3 tests, 1 unexpected failure)"
+expect_line "--quiet still prints FAIL lines" "FAIL fail (3 tests, 1 unexpected failure, first: fail: b is wrong)"
 if grep -q '^PASS pass' "$out"; then
 	fail "--quiet hides PASS lines" "$(head -c 300 "$out")"
 else
@@ -865,7 +865,7 @@ expect_line "known passing test is XPASS" "XPASS known-pass (known failure passe
 expect_line "known whole test passing is XPASS" "XPASS known-whole (known failure passed: bug 1)"
 expect_line "all FAIL lines known is XFAIL" \
 	"XFAIL known-sub-fail (known failure: bug 3; 1 FAIL line, first: known-sub-fail: b is wrong)"
-expect_line "unknown failure stays FAIL" "FAIL fail (3 tests, 1 unexpected failure)"
+expect_line "unknown failure stays FAIL" "FAIL fail (3 tests, 1 unexpected failure, first: fail: b is wrong)"
 expect_rc "XPASS exits 1" 1
 printf 'fail   # flaky\n' >"$tmp/known2"
 run --known-failures "$tmp/known2" fail skip
@@ -890,9 +890,9 @@ RUNNER_SYSFS=$tmp/sys run --known-failures "$tmp/known-cond" fail fail2 known-su
 expect_line "KVM parameter condition that holds: XFAIL" \
 	"XFAIL fail (known failure: apicv bug; 1 FAIL line, first: fail: b is wrong)"
 expect_line "KVM parameter condition that does not hold: FAIL" \
-	"FAIL fail2 (2 tests, 2 unexpected failures)"
+	"FAIL fail2 (2 tests, 2 unexpected failures, first: fail2: x)"
 expect_line "a parameter the host lacks matches no glob, not even '*'" \
-	"FAIL known-sub-fail (3 tests, 1 unexpected failure)"
+	"FAIL known-sub-fail (3 tests, 1 unexpected failure, first: known-sub-fail: b is wrong)"
 if grep -q '"kvm_intel.enable_apicv": "Y"' "$LOGDIR/$(latest)/results.json"; then
 	pass "RUNNER_SYSFS facts reach results.json"
 else

@@ -456,8 +456,10 @@ static void icr_send(u64 icr, const char *what)
 	safe_halt_window();
 	report(icr_irqs == before + applied, "wrmsr 0x830%s sends %u interrupt%s", what,
 	       applied, applied == 1 ? "" : "s");
-	if (icr_irqs != before + applied)
+	if (icr_irqs != before + applied) {
 		report_info("%u interrupts came", icr_irqs - before);
+		apic_report_vector(ICR_VECTOR, true);
+	}
 }
 
 static void icr_pass(const char *name)

@@ -144,6 +144,9 @@ void host_probe(struct runner *r)
 	/* Only a lane that booted the kernel knows where it came from. */
 	if (getenv("KERNEL_SOURCE") && *getenv("KERNEL_SOURCE"))
 		h->kernel_source = xstrdup(getenv("KERNEL_SOURCE"));
+	/* ... and which emulator stood in for the CPU under that kernel. */
+	if (getenv("LANE_EMULATOR") && *getenv("LANE_EMULATOR"))
+		h->emulator = xstrdup(getenv("LANE_EMULATOR"));
 	h->suite_version = suite_version(r);
 	cpu_facts(h);
 	h->kvm_module = "none";

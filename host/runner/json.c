@@ -41,6 +41,8 @@ static void json_host(struct sbuf *sb, struct runner *r)
 	sb_json_key_str(sb, "hostname", h->hostname);
 	sb_puts(sb, ", ");
 	sb_json_key_str(sb, "kernel_source", h->kernel_source);
+	sb_puts(sb, ", ");
+	sb_json_key_str(sb, "emulator", h->emulator);
 	sb_puts(sb, ",\n    ");
 	sb_json_key_str(sb, "cpu_vendor", h->cpu_vendor);
 	sb_puts(sb, ", ");

@@ -44,8 +44,12 @@ char *out_detail(const struct job *j)
 		sb_puts(&sb, ")");
 	} else if (res->status == ST_FAIL && res->have_summary &&
 		   res->guest_code == 1 && res->sum_failed) {
-		sb_printf(&sb, " (%u tests, %u unexpected failure%s)", res->sum_tests,
+		/* The first FAIL line too: a CI log may be all anyone sees. */
+		sb_printf(&sb, " (%u tests, %u unexpected failure%s", res->sum_tests,
 			  res->sum_failed, res->sum_failed == 1 ? "" : "s");
+		if (res->first_fail)
+			sb_printf(&sb, ", first: %s", res->first_fail);
+		sb_puts(&sb, ")");
 	} else if (res->reason) {
 		sb_printf(&sb, " (%s)", res->reason);
 	}

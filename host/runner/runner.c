@@ -124,6 +124,8 @@ static void usage(FILE *f)
 "                    ./logs in an installed copy)\n"
 "  KERNEL_SOURCE=S   where the kernel came from, for results.json (set by\n"
 "                    the nested lanes: scripts/kernel-get.sh)\n"
+"  LANE_EMULATOR=S   the emulator under that kernel, for results.json (set\n"
+"                    by the nested lanes)\n"
 "  NO_COLOR=1        same as --color=never for auto\n"
 "\n"
 "Statuses: PASS, FAIL, SKIP (reason), XFAIL/XPASS (known failures),\n"

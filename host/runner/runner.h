@@ -120,6 +120,7 @@ struct host_facts {
 	char *kernel;		/* uname -r */
 	char *hostname;		/* uname -n */
 	char *kernel_source;	/* KERNEL_SOURCE: where a lane got the kernel, or NULL */
+	char *emulator;		/* LANE_EMULATOR: the lane's emulator, or NULL */
 	char *suite_version;	/* git describe, or VERSION of an installed copy */
 	char *cpu_vendor, *cpu_model;	/* NULL if /proc/cpuinfo says nothing */
 	const char *kvm_module;	/* kvm_intel, kvm_amd, kvm_pvm or "none" */

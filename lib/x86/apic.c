@@ -88,6 +88,11 @@ void x2apic_write(u32 reg, u64 val)
 	wrmsr(APIC_REG_TO_MSR(reg), val);
 }
 
+static u32 x2apic_read32(u32 reg)
+{
+	return x2apic_read(reg);
+}
+
 u32 apic_read(u32 reg)
 {
 	if (apic_mode() == APIC_MODE_X2APIC)
@@ -109,4 +114,21 @@ u32 apic_id(void)
 	if (apic_mode() == APIC_MODE_X2APIC)
 		return x2apic_read(APIC_ID);
 	return xapic_read(APIC_ID) >> 24;
+}
+
+/*
+ * Where 'vector' stands in the local APIC, as an INFO line: printed when a
+ * delivery count is off, it tells "never accepted" (IRR clear) from
+ * "accepted, not delivered" (IRR set) from "delivered, not EOIed" (ISR).
+ * The caller says the mode: apic_mode() reads IA32_APIC_BASE, which a
+ * deny-all filter may turn into a #GP.
+ */
+void apic_report_vector(u8 vector, bool x2apic)
+{
+	u32 off = vector / 32 * 0x10, bit = 1u << (vector % 32);
+	u32 (*rd)(u32 reg) = x2apic ? x2apic_read32 : xapic_read;
+
+	report_info("vector 0x%x: IRR %u, ISR %u, TPR 0x%x, PPR 0x%x", vector,
+		    !!(rd(APIC_IRR + off) & bit), !!(rd(APIC_ISR + off) & bit),
+		    rd(APIC_TPR), rd(APIC_PPR));
 }

@@ -72,5 +72,6 @@ void x2apic_write(u32 reg, u64 val);
 u32 apic_read(u32 reg);
 void apic_write(u32 reg, u32 val);
 u32 apic_id(void);
+void apic_report_vector(u8 vector, bool x2apic);
 
 #endif
