@@ -231,9 +231,8 @@ static void test_tsc_deadline(void)
 	}
 	wbase = control(&fired, &latency);
 	for (i = 0; i < ARRAY_SIZE(masks); i++) {
-		report_prefix_pushf("mask %u", masks[i]);
-		if (msrtest_set_mask(masks[i]))
-			report_abort("cannot set exit mask %u", masks[i]);
+		if (!msrtest_enter_mask(masks[i]))
+			continue;
 		msrtest_counts_begin();
 		probe_denied_write(wbase, fired, latency);
 		msrtest_counts_check("exit counters");
@@ -242,6 +241,41 @@ static void test_tsc_deadline(void)
 	apic_write(APIC_LVTT, LVT_MASKED | TIMER_VECTOR);
 	handle_exception(TIMER_VECTOR, NULL);
 	report_prefix_pop();
+}
+
+/* ---- passes: one probe under several filters, in several exit masks ---------- */
+
+struct probe_pass {
+	const char *name;
+	const struct msrf_filter *filter;	/* NULL: filtering off */
+};
+
+/*
+ * For each exit mask: run 'probe' once per pass, with that pass's filter
+ * installed, then turn filtering off again.  With 'counts', the user exits
+ * of each mask's passes are checked against the model's count.
+ */
+static void mask_passes(const u32 *masks, unsigned int nmasks, const struct probe_pass *passes,
+			unsigned int npasses, void (*probe)(const char *name), bool counts)
+{
+	unsigned int m, p;
+
+	for (m = 0; m < nmasks; m++) {
+		if (!msrtest_enter_mask(masks[m]))
+			continue;
+		if (counts)
+			msrtest_counts_begin();
+		for (p = 0; p < npasses; p++) {
+			if (passes[p].filter ? msrtest_install(passes[p].filter) : msrtest_filter_off())
+				report_abort("cannot install the filter of pass '%s'", passes[p].name);
+			probe(passes[p].name);
+		}
+		if (msrtest_filter_off())
+			report_abort("cannot turn filtering off");
+		if (counts)
+			msrtest_counts_check("exit counters");
+		report_prefix_pop();
+	}
 }
 
 /* ---- fep ------------------------------------------------------------------------ */
@@ -396,7 +430,9 @@ static void test_fep(void)
 	static const u32 masks[] = {
 		0, MSRF_EXIT_FILTER, MSRF_EXIT_FILTER | MSRF_EXIT_UNKNOWN | MSRF_EXIT_INVAL,
 	};
-	unsigned int i;
+	static const struct probe_pass passes[] = {
+		{ "no filter", NULL }, { "default-allow", &fep_allow }, { "default-deny", &fep_deny },
+	};
 
 	report_prefix_push("fep");
 	if (!fep_usable()) {
@@ -407,25 +443,7 @@ static void test_fep(void)
 		report_abort("cannot turn filtering off");
 	fep_calibrate();
 	build_fep_filters();
-	for (i = 0; i < ARRAY_SIZE(masks); i++) {
-		report_prefix_pushf("mask %u", masks[i]);
-		if (msrtest_set_mask(masks[i]))
-			report_abort("cannot set exit mask %u", masks[i]);
-		if (msrtest_filter_off())
-			report_abort("cannot turn filtering off");
-		msrtest_counts_begin();
-		fep_pass("no filter");
-		if (msrtest_install(&fep_allow))
-			report_abort("cannot install the DEFAULT_ALLOW filter");
-		fep_pass("default-allow");
-		if (msrtest_install(&fep_deny))
-			report_abort("cannot install the DEFAULT_DENY filter");
-		fep_pass("default-deny");
-		if (msrtest_filter_off())
-			report_abort("cannot turn filtering off");
-		msrtest_counts_check("exit counters");
-		report_prefix_pop();
-	}
+	mask_passes(masks, ARRAY_SIZE(masks), passes, ARRAY_SIZE(passes), fep_pass, true);
 	report_prefix_pop();
 }
 
@@ -479,7 +497,7 @@ static void test_icr(void)
 		0, MSRF_EXIT_FILTER | MSRF_EXIT_UNKNOWN | MSRF_EXIT_INVAL,
 	};
 	static struct msrf_filter deny;
-	unsigned int i;
+	static const struct probe_pass passes[] = { { "no filter", NULL }, { "deny-all", &deny } };
 
 	report_prefix_push("icr");
 	if (!x2apic_on) {
@@ -492,20 +510,7 @@ static void test_icr(void)
 	msrf_add_range(&deny, 0, 0x2000, MSRF_READ | MSRF_WRITE, false);
 	handle_exception(ICR_VECTOR, icr_handler);
 	x2apic_write(APIC_SPIV, APIC_SPIV_ENABLE | 0xff);
-	for (i = 0; i < ARRAY_SIZE(masks); i++) {
-		report_prefix_pushf("mask %u", masks[i]);
-		if (msrtest_set_mask(masks[i]))
-			report_abort("cannot set exit mask %u", masks[i]);
-		if (msrtest_filter_off())
-			report_abort("cannot turn filtering off");
-		icr_pass("no filter");
-		if (msrtest_install(&deny))
-			report_abort("cannot install the deny-all filter");
-		icr_pass("deny-all");
-		if (msrtest_filter_off())
-			report_abort("cannot turn filtering off");
-		report_prefix_pop();
-	}
+	mask_passes(masks, ARRAY_SIZE(masks), passes, ARRAY_SIZE(passes), icr_pass, false);
 	handle_exception(ICR_VECTOR, NULL);
 	report_prefix_pop();
 }

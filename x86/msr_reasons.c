@@ -149,12 +149,8 @@ static void one_mask(u32 mask, const struct vcpu_caps *c)
 	unsigned int i;
 	char what[48];
 
-	report_prefix_pushf("mask %u", mask);
-	if (msrtest_set_mask(mask)) {
-		report_fail("KVM_ENABLE_CAP(USER_SPACE_MSR, %u) refused", mask);
-		report_prefix_pop();
+	if (!msrtest_enter_mask(mask))
 		return;
-	}
 	cpuid_gated(MSR_ARCH_CAPABILITIES, c->arch_caps,
 		    c->arch_caps ? " (ARCH_CAPABILITIES, in CPUID)" :
 				   " (ARCH_CAPABILITIES, not in CPUID)");

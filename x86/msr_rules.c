@@ -497,12 +497,8 @@ static void run_mask(u32 mask, const bool *selected)
 {
 	unsigned int i;
 
-	report_prefix_pushf("mask %u", mask);
-	if (msrtest_set_mask(mask)) {
-		report_fail("KVM_ENABLE_CAP(USER_SPACE_MSR, %u) failed", mask);
-		report_prefix_pop();
+	if (!msrtest_enter_mask(mask))
 		return;
-	}
 	msrtest_counts_begin();
 	for (i = 0; i < ARRAY_SIZE(rules); i++)
 		if (selected[i])

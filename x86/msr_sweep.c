@@ -516,13 +516,8 @@ static void run_filter_mask(const struct msrf_filter *f, u32 mask)
 {
 	int err;
 
-	report_prefix_pushf("mask %u", mask);
-	err = msrtest_set_mask(mask);
-	if (err) {
-		report_fail("KVM_ENABLE_CAP(USER_SPACE_MSR, %u): errno %d", mask, err);
-		report_prefix_pop();
+	if (!msrtest_enter_mask(mask))
 		return;
-	}
 	err = f ? msrtest_install(f) : msrtest_filter_off();
 	if (f)
 		report(!err, "filter installed (errno %d)", err);

@@ -57,14 +57,8 @@
 #define X2APIC_NREGS	(MSRF_X2APIC_LAST - MSRF_X2APIC_FIRST + 1)
 
 /* Readable registers compared after each all-ones write (TMCCT: live). */
-static const u32 state_regs[] = {
-	0x802, 0x803, 0x808, 0x80a, 0x80d, 0x80f,
-	0x810, 0x811, 0x812, 0x813, 0x814, 0x815, 0x816, 0x817,
-	0x818, 0x819, 0x81a, 0x81b, 0x81c, 0x81d, 0x81e, 0x81f,
-	0x820, 0x821, 0x822, 0x823, 0x824, 0x825, 0x826, 0x827,
-	0x828, 0x830, 0x832, 0x833, 0x834, 0x835, 0x836, 0x837,
-	0x838, 0x83e,
-};
+static u32 state_regs[MSRTEST_X2APIC_READABLE_MAX];
+static unsigned int nstate;
 
 static volatile unsigned int hits[256];
 static struct msrf_filter deny_all;
@@ -186,7 +180,7 @@ struct after_write {
 	enum msrf_outcome outcome;
 	int vector;
 	unsigned int hits;
-	u64 state[ARRAY_SIZE(state_regs)];
+	u64 state[MSRTEST_X2APIC_READABLE_MAX];
 };
 
 static struct after_write baseline[X2APIC_NREGS];
@@ -218,7 +212,7 @@ static void one_all_ones(u32 index, u64 value, struct after_write *a, struct msr
 	a->hits = write_and_count(index, value, ALL_ONES_VECTOR, o);
 	a->outcome = o->outcome;
 	a->vector = o->vector;
-	for (i = 0; i < ARRAY_SIZE(state_regs); i++)
+	for (i = 0; i < nstate; i++)
 		a->state[i] = rdmsr(state_regs[i]);
 }
 
@@ -232,7 +226,7 @@ static const char *differs(const struct after_write *a, const struct after_write
 		return "outcome";
 	if (a->hits != b->hits)
 		return "interrupts delivered";
-	for (i = 0; i < ARRAY_SIZE(state_regs); i++) {
+	for (i = 0; i < nstate; i++) {
 		if (a->state[i] != b->state[i]) {
 			*reg = state_regs[i];
 			return "register state";
@@ -318,6 +312,7 @@ int main(int argc, char **argv, char **envp)
 		report_abort("cannot switch the APIC to x2APIC mode");
 	msrtest_refresh_apic_mode();
 	deny_all_init();
+	nstate = msrtest_x2apic_readable(state_regs, false);
 	handle_exception(IPI_VECTOR, count_and_eoi);
 	handle_exception(ALL_ONES_VECTOR, count_and_eoi);
 	x2apic_write(APIC_SPIV, APIC_SPIV_ENABLE | 0xff);

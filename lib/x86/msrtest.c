@@ -367,3 +367,35 @@ bool msr_check_write(u32 index, u64 val, enum msrf_kvm_class baseline,
 {
 	return check(index, true, val, baseline, what);
 }
+
+unsigned int msrtest_x2apic_readable(u32 *regs, bool with_tmcct)
+{
+	unsigned int n = 0;
+	u32 index;
+
+	for (index = MSRF_X2APIC_FIRST; index <= MSRF_X2APIC_LAST; index++) {
+		if (msrf_x2apic_class(index, MSRF_READ, MSRF_APIC_X2APIC,
+				      MSRF_IRQCHIP_FULL) != MSRF_KVM_OK)
+			continue;
+		if (index == APIC_REG_TO_MSR(APIC_TMCCT) && !with_tmcct)
+			continue;
+		if (n == MSRTEST_X2APIC_READABLE_MAX)
+			report_abort("more than %u readable x2APIC registers",
+				     MSRTEST_X2APIC_READABLE_MAX);
+		regs[n++] = index;
+	}
+	return n;
+}
+
+bool msrtest_enter_mask(u32 mask)
+{
+	int err;
+
+	report_prefix_pushf("mask %u", mask);
+	err = msrtest_set_mask(mask);
+	if (!err)
+		return true;
+	report_fail("KVM_ENABLE_CAP(USER_SPACE_MSR, %u): errno %d", mask, err);
+	report_prefix_pop();
+	return false;
+}

@@ -72,6 +72,11 @@ void msrtest_assume_filter(const struct msrf_filter *f);
 int msrtest_filter_off(void);
 /* KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR); returns the errno. */
 int msrtest_set_mask(u32 mask);
+/*
+ * Pushes the "mask N" report prefix and sets exit mask N; when KVM refuses,
+ * reports a FAIL, pops the prefix and returns false.
+ */
+bool msrtest_enter_mask(u32 mask);
 
 /* What one access did. */
 struct msr_obs {
@@ -139,6 +144,15 @@ const char *msr_obs_name(const struct msr_obs *o);
  * msrf_outcome() under the current context and 'baseline', print
  * expected/seen on mismatch.  Returns the verdict.
  */
+/*
+ * The x2APIC registers a guest can read (the model's x2APIC table, default
+ * vCPU: no LVT_CMCI), in index order; TMCCT, a live counter, only when
+ * asked for.  Fills regs[] (MSRTEST_X2APIC_READABLE_MAX entries) and
+ * returns the count.
+ */
+#define MSRTEST_X2APIC_READABLE_MAX	48
+unsigned int msrtest_x2apic_readable(u32 *regs, bool with_tmcct);
+
 bool msr_check_read(u32 index, enum msrf_kvm_class baseline, const char *what);
 bool msr_check_write(u32 index, u64 val, enum msrf_kvm_class baseline,
 		     const char *what);
