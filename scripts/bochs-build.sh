@@ -6,6 +6,8 @@
 #
 #   scripts/bochs-build.sh           build unless cached; print the directory
 #   scripts/bochs-build.sh --key     print the cache key only
+#   scripts/bochs-build.sh --describe  one line naming this build, for
+#                                    results.json's host.emulator
 #
 # Why build at all: Bochs 3.0 (Debian trixie's binary package) rejects every
 # VM entry with APICv on, because it demands a 4 KiB aligned posted-interrupt
@@ -61,11 +63,15 @@ die() { echo "bochs-build: $*" >&2; exit 2; }
 key=$( { echo "$deb_version $orig_sha256"; echo "${conf_opts[*]}"; cat "$patch"; } |
 	sha256sum | cut -c1-12)
 key=bochs-$deb_version-$key
+if [ "${1:-}" = --describe ]; then
+	echo "bochs $deb_version (patched: ${patch##*/})"
+	exit 0
+fi
 if [ "${1:-}" = --key ]; then
 	echo "$key"
 	exit 0
 fi
-[ $# -eq 0 ] || die "usage: $0 [--key]"
+[ $# -eq 0 ] || die "usage: $0 [--key | --describe]"
 out=$cache/$key
 if [ -x "$out/bin/bochs" ] && [ -f "$out/bios/bios.bin" ]; then
 	echo "$out"

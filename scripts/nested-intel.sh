@@ -137,8 +137,7 @@ cp "$top/scripts/lane-frame.sh" "$root/bin/lane-frame"
 kimage=$(sed -n 's/^image=//p' "$work/kernel")
 kver=$(sed -n 's/^version=//p' "$work/kernel")
 sed -n 's/^source=//p' "$work/kernel" >"$root/lane/kernel_source"
-echo "bochs $(head -n 1 "$bochs_dir/BUILD-INFO") (patched: $(cd "$bochs_dir" && ls *.patch | tr '\n' ' ' | sed 's/ $//'))" \
-	>"$root/lane/emulator"
+"$top/scripts/bochs-build.sh" --describe >"$root/lane/emulator"
 say "kernel $kver ($(cat "$root/lane/kernel_source"))"
 
 # What to run: one argument per file (no quoting games in busybox sh).

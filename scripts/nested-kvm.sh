@@ -115,7 +115,7 @@ command -v cpio >/dev/null || missing="$missing cpio"
 if [ -z "$qemu" ]; then
 	qdir=$("$top/scripts/qemu-build.sh") || exit 2
 	qemu=$qdir/bin/qemu-system-x86_64
-	emulator="qemu $(head -n 1 "$qdir/BUILD-INFO") (tcg; patched: $(cd "$qdir" && ls *.patch | tr '\n' ' ' | sed 's/ $//'))"
+	emulator=$("$top/scripts/qemu-build.sh" --describe)
 else
 	emulator="$("$qemu" --version | head -n 1) (tcg; $qemu)"
 fi

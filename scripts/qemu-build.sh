@@ -7,6 +7,8 @@
 #
 #   scripts/qemu-build.sh           build unless cached; print the directory
 #   scripts/qemu-build.sh --key     print the cache key only
+#   scripts/qemu-build.sh --describe  one line naming this build, for
+#                                   results.json's host.emulator
 #
 # Why build at all: QEMU's TCG SVM emulation can deliver an interrupt that
 # L1 injected through EVENTINJ twice (scripts/qemu/svm-evtinj-once.patch
@@ -54,11 +56,15 @@ src_version=$(dpkg-query -W -f='${source:Version}' qemu-system-x86 2>/dev/null)
 key=$( { echo "$src_version"; echo "${conf_opts[*]}"; cat "$patch"; } |
 	sha256sum | cut -c1-12)
 key=qemu-${src_version#*:}-$key
+if [ "${1:-}" = --describe ]; then
+	echo "qemu $src_version (tcg; patched: ${patch##*/})"
+	exit 0
+fi
 if [ "${1:-}" = --key ]; then
 	echo "$key"
 	exit 0
 fi
-[ $# -eq 0 ] || die "usage: $0 [--key]"
+[ $# -eq 0 ] || die "usage: $0 [--key | --describe]"
 out=$cache/$key
 if [ -x "$out/bin/qemu-system-x86_64" ]; then
 	echo "$out"
