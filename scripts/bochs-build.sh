@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Build the Bochs that the Intel lane (scripts/nested-kvm.sh --vendor intel)
-# runs, from Debian's source package, with one fix written here, and cache
-# it.  Prints the cache directory (bin/bochs, bios/bios.bin) on stdout.
+# runs, from Debian's source package, with the fixes written here
+# (scripts/bochs/*.patch, applied in name order), and cache it.  Prints the cache directory (bin/bochs, bios/bios.bin) on stdout.
 #
 #   scripts/bochs-build.sh           build unless cached; print the directory
 #   scripts/bochs-build.sh --key     print the cache key only
@@ -12,7 +12,9 @@
 # Why build at all: Bochs 3.0 (Debian trixie's binary package) rejects every
 # VM entry with APICv on, because it demands a 4 KiB aligned posted-interrupt
 # descriptor where the SDM asks for 64 bytes (scripts/bochs/pid-align.patch
-# says where and why).  Debian's build also has no headless display library
+# says where and why).  And it reports a VMX preemption-timer rate of 0,
+# which makes kvm_intel refuse the timer that every real Intel host uses
+# (scripts/bochs/vmx-preemption-rate.patch).  Debian's build also has no headless display library
 # (no 'nogui'); this one has.  Bochs 3.1 has the descriptor fix but Debian's
 # 6.1 kernel dies early under it and 7.3 halts before its first console line,
 # so the pin is 3.0 (see README.md, "The Intel lane").
@@ -37,7 +39,7 @@ deb_suite=trixie
 deb_version=3.0+dfsg-1
 orig_tar=bochs_3.0+dfsg.orig.tar.xz
 orig_sha256=78f6c73d4a6472d5130a87ab9dc306d02c7c71ed8e25b3a8ef642e2a7acd282b
-patch=$top/scripts/bochs/pid-align.patch
+patches=("$top"/scripts/bochs/*.patch)
 # Headless (nogui), one static binary (no plugins), the CPU features that
 # model=corei7_skylake_x needs (x86-64, VMX with EPT/APICv = vmx=2, AVX,
 # AVX-512), PCI (i440fx, the PIIX IDE that Linux drives with ata_piix).
@@ -59,12 +61,12 @@ jobs=${BOCHS_JOBS:-2}
 
 die() { echo "bochs-build: $*" >&2; exit 2; }
 
-[ -f "$patch" ] || die "$patch: missing"
-key=$( { echo "$deb_version $orig_sha256"; echo "${conf_opts[*]}"; cat "$patch"; } |
+[ -f "${patches[0]}" ] || die "$top/scripts/bochs: no patches"
+key=$( { echo "$deb_version $orig_sha256"; echo "${conf_opts[*]}"; cat "${patches[@]}"; } |
 	sha256sum | cut -c1-12)
 key=bochs-$deb_version-$key
 if [ "${1:-}" = --describe ]; then
-	echo "bochs $deb_version (patched: ${patch##*/})"
+	echo "bochs $deb_version (patched: $(printf '%s ' "${patches[@]##*/}" | sed 's/ $//'))"
 	exit 0
 fi
 if [ "${1:-}" = --key ]; then
@@ -116,7 +118,7 @@ echo "bochs-build: building $key (log: $log)" >&2
 	set -e
 	tar -xJf "$src" -C "$build"
 	cd "$build"/bochs-*
-	patch -p1 <"$patch"
+	for p in "${patches[@]}"; do patch -p1 <"$p"; done
 	./configure "${conf_opts[@]}"
 	make -j"$jobs"
 } >"$log" 2>&1 || die "build failed; see $log"
@@ -125,7 +127,7 @@ rm -rf "$out.new" && mkdir -p "$out.new/bin" "$out.new/bios" || die "cannot crea
 cp "$b/bochs" "$out.new/bin/" || die "no bochs binary in $b"
 # The upstream tarball's SeaBIOS image: the BIOS that matches this Bochs.
 cp "$b/bios/bios.bin-1.13.0" "$out.new/bios/bios.bin" || die "no bios.bin-1.13.0 in $b"
-cp "$patch" "$out.new/"
+cp "${patches[@]}" "$out.new/"
 printf '%s\n' "$deb_version" "${conf_opts[*]}" >"$out.new/BUILD-INFO"
 rm -rf "$out" && mv "$out.new" "$out" && rm -rf "$build" || die "cannot install $out"
 echo "$out"
