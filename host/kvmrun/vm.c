@@ -172,10 +172,15 @@ void vm_create(struct vm *vm, const struct kvmrun_opts *o)
 	/*
 	 * KVM emulates the TSC-deadline timer in its LAPIC but leaves the
 	 * CPUID bit out of KVM_GET_SUPPORTED_CPUID: like QEMU, offer it when
-	 * the LAPIC is in the kernel and KVM says it can.
+	 * the LAPIC is in the kernel and KVM says it can.  --cpuid
+	 * [+-]tsc_deadline overrides that (a VMM whose userspace LAPIC
+	 * offers the timer sets the bit with irqchip none).
 	 */
-	vm->tsc_deadline_cpuid = o->irqchip != KVMRUN_IRQCHIP_NONE &&
-		ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
+	if (o->cpuid_tsc_deadline >= 0)
+		vm->tsc_deadline_cpuid = o->cpuid_tsc_deadline;
+	else
+		vm->tsc_deadline_cpuid = o->irqchip != KVMRUN_IRQCHIP_NONE &&
+			ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 	if (o->exit_mask >= 0)
 		enable_exit_mask(vm, (uint32_t)o->exit_mask);
 }

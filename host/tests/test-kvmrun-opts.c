@@ -50,10 +50,10 @@ static const struct {
 	{ "--timeout -1 img", "bad value '-1' for --timeout (want 0-86400)" },
 	{ "--timeout 1.5 img", "bad value '1.5' for --timeout (want 0-86400)" },
 	{ "--irqchip kernel img", "bad value 'kernel' for --irqchip (want full, split or none)" },
-	{ "--cpuid x2apic img", "bad value 'x2apic' for --cpuid (want a comma-separated list of +NAME or -NAME, NAME one of x2apic, arch_capabilities, kvm_pv, pv_enforce)" },
-	{ "--cpuid +x2apic, img", "bad value '+x2apic,' for --cpuid (want a comma-separated list of +NAME or -NAME, NAME one of x2apic, arch_capabilities, kvm_pv, pv_enforce)" },
-	{ "--cpuid +x2apic,-kvm img", "bad value '+x2apic,-kvm' for --cpuid (want a comma-separated list of +NAME or -NAME, NAME one of x2apic, arch_capabilities, kvm_pv, pv_enforce)" },
-	{ "--cpuid -x2apicx img", "bad value '-x2apicx' for --cpuid (want a comma-separated list of +NAME or -NAME, NAME one of x2apic, arch_capabilities, kvm_pv, pv_enforce)" },
+	{ "--cpuid x2apic img", "bad value 'x2apic' for --cpuid (want a comma-separated list of +NAME or -NAME, NAME one of x2apic, arch_capabilities, tsc_deadline, kvm_pv, pv_enforce)" },
+	{ "--cpuid +x2apic, img", "bad value '+x2apic,' for --cpuid (want a comma-separated list of +NAME or -NAME, NAME one of x2apic, arch_capabilities, tsc_deadline, kvm_pv, pv_enforce)" },
+	{ "--cpuid +x2apic,-kvm img", "bad value '+x2apic,-kvm' for --cpuid (want a comma-separated list of +NAME or -NAME, NAME one of x2apic, arch_capabilities, tsc_deadline, kvm_pv, pv_enforce)" },
+	{ "--cpuid -x2apicx img", "bad value '-x2apicx' for --cpuid (want a comma-separated list of +NAME or -NAME, NAME one of x2apic, arch_capabilities, tsc_deadline, kvm_pv, pv_enforce)" },
 	{ "--exit-mask 8 img", "bad value '8' for --exit-mask (want 0-7)" },
 	{ "--filter-when never img", "bad value 'never' for --filter-when (want "
 	  "before-irqchip, before-vcpu or after-vcpu)" },
@@ -143,6 +143,23 @@ static void test_good_opts(void)
 	r = kvmrun_parse_opts(argc, argv, &o, err, sizeof(err));
 	check_true("opts: --cpuid +arch_capabilities,+kvm_pv", !r && o.cpuid_x2apic == -1 &&
 		   o.cpuid_arch_caps == 1 && !o.cpuid_no_kvm_pv && !o.pv_enforce);
+
+	snprintf(line, sizeof(line), "--cpuid +tsc_deadline img");
+	argc = split(line, argv);
+	r = kvmrun_parse_opts(argc, argv, &o, err, sizeof(err));
+	check_true("opts: --cpuid +tsc_deadline", !r && o.cpuid_tsc_deadline == 1 &&
+		   o.cpuid_x2apic == -1 && o.cpuid_arch_caps == -1);
+
+	snprintf(line, sizeof(line), "--cpuid -tsc_deadline img");
+	argc = split(line, argv);
+	r = kvmrun_parse_opts(argc, argv, &o, err, sizeof(err));
+	check_true("opts: --cpuid -tsc_deadline", !r && o.cpuid_tsc_deadline == 0);
+
+	snprintf(line, sizeof(line), "img");
+	argc = split(line, argv);
+	r = kvmrun_parse_opts(argc, argv, &o, err, sizeof(err));
+	check_true("opts: TSC_DEADLINE in CPUID as the irqchip says by default",
+		   !r && o.cpuid_tsc_deadline == -1);
 
 	snprintf(line, sizeof(line), "--smp 2 -h --bogus");
 	argc = split(line, argv);

@@ -102,7 +102,9 @@ const char *filter_when_name(enum filter_when w)
 /*
  * --cpuid WORD[,WORD...], each +NAME or -NAME: x2apic and
  * arch_capabilities force CPUID.1:ECX.x2APIC / CPUID.7.0:EDX.ARCH_CAPABILITIES
- * on or off (default: as KVM says); -kvm_pv drops the KVM PV leaves
+ * on or off (default: as KVM says); tsc_deadline forces CPUID.1:ECX.TSC_DEADLINE
+ * (default: offered with an in-kernel LAPIC only; +tsc_deadline with
+ * irqchip none is a VMM whose userspace LAPIC claims the timer); -kvm_pv drops the KVM PV leaves
  * 0x40000000-0x400000ff (+kvm_pv: keep them, the default); +pv_enforce
  * enables KVM_CAP_ENFORCE_PV_FEATURE_CPUID on each vCPU.
  */
@@ -110,7 +112,7 @@ static int parse_cpuid(struct kvmrun_opts *o, const char *opt, const char *val,
 		       char *err, size_t errlen)
 {
 	static const char want[] = "a comma-separated list of +NAME or -NAME, NAME one of "
-				   "x2apic, arch_capabilities, kvm_pv, pv_enforce";
+				   "x2apic, arch_capabilities, tsc_deadline, kvm_pv, pv_enforce";
 	const char *p = val;
 
 	if (!*p)
@@ -125,6 +127,8 @@ static int parse_cpuid(struct kvmrun_opts *o, const char *opt, const char *val,
 			o->cpuid_x2apic = on;
 		else if (n - 1 == 17 && !strncmp(p + 1, "arch_capabilities", 17))
 			o->cpuid_arch_caps = on;
+		else if (n - 1 == 12 && !strncmp(p + 1, "tsc_deadline", 12))
+			o->cpuid_tsc_deadline = on;
 		else if (n - 1 == 6 && !strncmp(p + 1, "kvm_pv", 6))
 			o->cpuid_no_kvm_pv = !on;
 		else if (n - 1 == 10 && !strncmp(p + 1, "pv_enforce", 10))
@@ -229,7 +233,7 @@ int kvmrun_parse_opts(int argc, char **argv, struct kvmrun_opts *o,
 
 	*o = (struct kvmrun_opts){
 		.smp = 1, .mem_mib = 64, .irqchip = KVMRUN_IRQCHIP_FULL,
-		.cpuid_x2apic = -1, .cpuid_arch_caps = -1, .filter_when = FILTER_BEFORE_VCPU,
+		.cpuid_x2apic = -1, .cpuid_arch_caps = -1, .cpuid_tsc_deadline = -1, .filter_when = FILTER_BEFORE_VCPU,
 		.exit_mask = -1, .kvm_device = "/dev/kvm",
 	};
 	for (i = 1; i < argc; i++) {

@@ -28,6 +28,7 @@ struct kvmrun_opts {
 	int irqchip;			/* KVMRUN_IRQCHIP_*, default FULL */
 	int cpuid_x2apic;		/* --cpuid: -1 as KVM says, 0 off, 1 on */
 	int cpuid_arch_caps;		/* --cpuid [+-]arch_capabilities: same */
+	int cpuid_tsc_deadline;		/* --cpuid [+-]tsc_deadline: -1 default */
 	bool cpuid_no_kvm_pv;		/* --cpuid -kvm_pv: no 0x4000xxxx leaves */
 	bool pv_enforce;		/* --cpuid +pv_enforce */
 	const char *cpuid_spec;		/* --cpuid as given, NULL if none */
