@@ -12,6 +12,8 @@
  * "softint" runs only the software-interrupt check (INT $0x80 through the
  * IDT), in its own stanza: a VMM that cannot run it (kvm_pvm emulates INT n
  * in protected mode and fails) then stops that stanza, not every check.
+ * "spin" never returns: the selftest-spin stanza checks that a VMM's
+ * timeout ends such a guest and the run goes on (TIMEOUT, known-failures).
  */
 #include "libcflat.h"
 #include "desc.h"
@@ -182,6 +184,16 @@ static void test_report_counts(void)
 int main(int argc, char **argv, char **envp)
 {
 	report_prefix_push("selftest");
+	if (argc >= 2 && !strcmp(argv[1], "spin")) {
+		/*
+		 * A guest that never exits again (interrupts off, no I/O):
+		 * only the VMM's timeout can end it, and a lane must survive
+		 * that and go on with the next test.
+		 */
+		printf("INFO: selftest: spinning until the VMM's timeout\n");
+		for (;;)
+			asm volatile("jmp ." ::: "memory");
+	}
 	if (argc >= 2 && !strcmp(argv[1], "softint")) {
 		test_soft_int();
 		return report_summary();
