@@ -112,11 +112,11 @@ static void check_test(const struct cfg *cfg, int i, unsigned long nlines)
 			   !t->cpuid && !t->kvmrun_params,
 			   "[%s]: kvmrun-only key with vmm = qemu", t->name);
 	if (t->vmm == CFG_VMM_KVMRUN)
-		fuzz_check(!t->extra_params && t->accel != CFG_ACCEL_TCG,
+		fuzz_check(!t->qemu_params && t->accel != CFG_ACCEL_TCG,
 			   "[%s]: QEMU-only key with vmm = kvmrun", t->name);
 	check_words(t->test_args, "test_args");
-	if (t->extra_params)
-		check_words(t->extra_params, "extra_params");
+	if (t->qemu_params)
+		check_words(t->qemu_params, "extra_params");
 	if (t->kvmrun_params)
 		check_words(t->kvmrun_params, "kvmrun_params");
 }

@@ -306,7 +306,7 @@ static int set_extra_params(struct parser *p, int line, struct cfg_test *t, cons
 {
 	if (check_words(p, line, "extra_params", val))
 		return -1;
-	t->extra_params = xstrdup(val);
+	t->qemu_params = xstrdup(val);
 	return 0;
 }
 
@@ -487,7 +487,7 @@ static void free_test(struct cfg_test *t)
 	free(t->file);
 	free(t->test_args);
 	cfg_free_words(t->groups);
-	free(t->extra_params);
+	free(t->qemu_params);
 	free(t->filter);
 	free(t->cpuid);
 	free(t->kvmrun_params);
@@ -532,7 +532,7 @@ static int end_stanza(struct parser *p)
 			return perr(p, p->key_line[key_index(k)], "'%s' needs "
 				    "kvmrun, but [%s] has vmm = qemu", k, t->name);
 	}
-	if (t->vmm == CFG_VMM_KVMRUN && t->extra_params)
+	if (t->vmm == CFG_VMM_KVMRUN && t->qemu_params)
 		return perr(p, p->key_line[key_index("extra_params")],
 			    "'extra_params' is for QEMU, but [%s] has vmm = kvmrun",
 			    t->name);

@@ -45,7 +45,7 @@ struct cfg_test {
 	int ngroups;
 	enum cfg_accel accel;
 	int timeout;		/* seconds; 0 = unset (use the default) */
-	char *extra_params;	/* raw QEMU-only arguments, or NULL */
+	char *qemu_params;	/* raw QEMU-only arguments, or NULL */
 	enum cfg_vmm vmm;
 	char *filter;		/* file name relative to filters/, or NULL */
 	int exit_mask;		/* -1 = unset */

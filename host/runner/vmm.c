@@ -488,7 +488,7 @@ static bool qemu_build(struct runner *r, struct job *j, const char *image)
 	free(s);
 	push(p, &n, "-append");
 	push(p, &n, t->test_args);
-	push_words(p, t->extra_params, false);
+	push_words(p, t->qemu_params, false);
 	return true;
 }
 

@@ -166,14 +166,14 @@ static void test_all_keys(void)
 	      cfg_in_group(a, "g2") && !cfg_in_group(a, "g"), "groups",
 	      "%d groups", a->ngroups);
 	check(!strcmp(a->filter, "deny-all.filter") && !strcmp(a->cpuid, "-x2apic") &&
-	      !strcmp(a->kvmrun_params, "--mem 128") && !a->extra_params,
+	      !strcmp(a->kvmrun_params, "--mem 128") && !a->qemu_params,
 	      "strings", "filter %s cpuid %s", a->filter, a->cpuid);
 	check(!strcmp(b->name, "second.2+x-y_z") && !strcmp(b->file, "b.flat"),
 	      "CRLF lines and a name with every allowed character", "%s %s",
 	      b->name, b->file);
-	check(b->extra_params && !strcmp(b->extra_params, "-cpu max,+x2apic -m 'a b'"),
+	check(b->qemu_params && !strcmp(b->qemu_params, "-cpu max,+x2apic -m 'a b'"),
 	      "continuation lines join with one blank, empty last part",
-	      "'%s'", b->extra_params ? b->extra_params : "(null)");
+	      "'%s'", b->qemu_params ? b->qemu_params : "(null)");
 	check(b->smp == 1 && b->exit_mask == -1 && b->irqchip == CFG_IRQCHIP_UNSET &&
 	      b->vmm == CFG_VMM_ANY && b->timeout == 90 && b->accel == CFG_ACCEL_TCG &&
 	      !b->filter && !b->cpuid && b->ngroups == 0 && b->groups && !b->groups[0] &&
