@@ -546,6 +546,60 @@ if tail -n 1 "$d/pass.log" | grep -qx 'run_tests: exit status 1 after [0-9.]* s:
 else
 	fail "log ends with the runner's verdict" "$(tail -n 1 "$d/pass.log")"
 fi
+# kvm-unit-tests' spelling: qemu_params, and """ values continued by a
+# trailing backslash that joins lines as written (indentation kept).
+cat >"$tmp/kut.cfg" <<'EOF'
+[pass-kut]
+file = dummy.flat
+test_args = """argcheck \
+   "two words" x=1"""
+qemu_params = """-machine 'q35' \
+	-m 128
+"""
+EOF
+run --config "$tmp/kut.cfg" pass-kut
+expect_line "qemu_params and \"\"\" values: the test runs" "PASS pass-kut (2 tests)"
+d=$LOGDIR/$(latest)
+expect_file "qemu_params and \"\"\" values: QEMU argv" "$FAKE_DIR/pass-kut.args" "[-nodefaults]
+[-no-user-config]
+[-accel]
+[tcg]
+[-cpu]
+[max]
+[-m]
+[64]
+[-smp]
+[1]
+[-display]
+[none]
+[-serial]
+[stdio]
+[-device]
+[isa-debug-exit,iobase=0xf4,iosize=0x4]
+[--no-reboot]
+[-kernel]
+[$tree/x86/dummy.flat]
+[-initrd]
+[$d/pass-kut.env]
+[-append]
+[argcheck    \"two words\" x=1]
+[-machine]
+[q35]
+[-m]
+[128]"
+run --config "$tmp/kut.cfg" -l --json
+if [ -n "$py" ]; then
+	if "$py" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d[0]["qemu_params"] == "-machine \x27q35\x27 \t-m 128", d[0]
+assert d[0]["test_args"] == "argcheck    \"two words\" x=1", d[0]
+' "$out"; then
+		pass "-l --json gives qemu_params"
+	else
+		fail "-l --json gives qemu_params" "$(head -c 300 "$out")"
+	fi
+fi
 CPU=qemu64 ACCEL=tcg run pass
 if grep -qx '\[qemu64\]' "$FAKE_DIR/pass.args"; then pass "CPU env"; else fail "CPU env" "no qemu64"; fi
 printf 'bad line\n' >"$tmp/bad.env"
@@ -691,7 +745,7 @@ bad_cfg "missing filter" '[a]\nfile = dummy.flat\nfilter = missing.filter\n' \
 bad_cfg "filter that does not parse" '[a]\nfile = dummy.flat\n\nfilter = badsyntax.filter\n' \
 	"$tmp/v.cfg:4: filter = badsyntax.filter: filters/badsyntax.filter:2: bad range flags 'rx' (want r, w, rw or a number)"
 bad_cfg "cpuid kvmrun refuses" '[a]\nfile = dummy.flat\ncpuid = +x2apc\n' \
-	"$tmp/v.cfg:3: kvmrun would refuse cpuid = +x2apc: bad value '+x2apc' for --cpuid (want a comma-separated list of +NAME or -NAME, NAME one of x2apic, arch_capabilities, kvm_pv, pv_enforce)"
+	"$tmp/v.cfg:3: kvmrun would refuse cpuid = +x2apc: bad value '+x2apc' for --cpuid (want a comma-separated list of +NAME or -NAME, NAME one of x2apic, arch_capabilities, tsc_deadline, kvm_pv, pv_enforce)"
 bad_cfg "kvmrun_params kvmrun refuses" '[a]\nfile = dummy.flat\nkvmrun_params = --mem 1\n' \
 	"$tmp/v.cfg:3: kvmrun would refuse kvmrun_params = --mem 1: bad value '1' for --mem (want 2-3072)"
 bad_cfg "kvmrun_params unknown option" '[a]\nfile = dummy.flat\nkvmrun_params = --smpp 2\n' \
@@ -703,6 +757,18 @@ bad_cfg "unknown key: did you mean" '[a]\nfile = dummy.flat\nfitler = deny.filte
 	"$tmp/v.cfg:3: unknown key 'fitler' (did you mean 'filter'?)"
 bad_cfg "unknown key far from any" '[a]\nfile = dummy.flat\nzzzzzz = 1\n' \
 	"$tmp/v.cfg:3: unknown key 'zzzzzz'"
+bad_cfg "qemu_params and extra_params in one stanza" \
+	'[a]\nfile = dummy.flat\nextra_params = -m 128\nqemu_params = -m 256\n' \
+	"$tmp/v.cfg:4: 'qemu_params' and 'extra_params' (its old name) both in [a] (first at line 3): keep one"
+bad_cfg "qemu_params with vmm = kvmrun" '[a]\nfile = dummy.flat\nvmm = kvmrun\nqemu_params = -m 128\n' \
+	"$tmp/v.cfg:4: 'qemu_params' is for QEMU, but [a] has vmm = kvmrun"
+bad_cfg "unterminated \"\"\" value" '[a]\nfile = dummy.flat\nqemu_params = """-m 128 \\\n  -cpu max \\\n[b]\n' \
+	"$tmp/v.cfg:3: unterminated \"\"\" value: no later line ends with \"\"\""
+bad_cfg "unescaped line break in a \"\"\" value" \
+	'[a]\nfile = dummy.flat\ntest_args = """argcheck \\\n  x=1\n  y=2"""\n' \
+	"$tmp/v.cfg:4: line break inside the \"\"\" value opened at line 3: end the line with '\\' to continue the value, or with \"\"\" to close it"
+bad_cfg "\"\"\" opened and closed on one line" '[a]\nfile = dummy.flat\nqemu_params = """-m 128"""\n' \
+	"$tmp/v.cfg:3: \"\"\" opened and closed on one line: write a one-line value without \"\"\""
 run --config "$tmp/no-such.cfg"
 expect_rc "--config missing exits 2" 2
 expect_file "--config missing: one program name" "$err" \

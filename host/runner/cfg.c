@@ -17,6 +17,8 @@
 #include "cfg.h"
 #include "util/util.h"
 
+#define MAX_KEYS	16
+
 struct parser {
 	const char *path;
 	const char *text;
@@ -26,7 +28,10 @@ struct parser {
 	size_t errlen;
 	struct cfg *cfg;
 	struct cfg_test *cur;	/* stanza being filled, or NULL */
-	int key_line[16];	/* per key: line it was set on, 0 = unset */
+	/* per key (an alias counts as its key): line it was set on, 0 = unset */
+	int key_line[MAX_KEYS];
+	int key_used[MAX_KEYS];	/* ... and the name it was set by (keys[] index) */
+	const char *key;	/* the key being set, as written (an alias too) */
 };
 
 static int perr(struct parser *p, int line, const char *fmt, ...)
@@ -302,9 +307,9 @@ static int set_test_args(struct parser *p, int line, struct cfg_test *t, const c
 	return 0;
 }
 
-static int set_extra_params(struct parser *p, int line, struct cfg_test *t, const char *val)
+static int set_qemu_params(struct parser *p, int line, struct cfg_test *t, const char *val)
 {
-	if (check_words(p, line, "extra_params", val))
+	if (check_words(p, line, p->key, val))
 		return -1;
 	t->qemu_params = xstrdup(val);
 	return 0;
@@ -448,22 +453,26 @@ static const struct key {
 	const char *name;
 	setter set;
 	bool empty_ok;
+	const char *alias_of;	/* an old name of that key, or NULL */
 } keys[] = {
-	{ "file", set_file, false },
-	{ "test_args", set_test_args, true },
-	{ "smp", set_smp, false },
-	{ "groups", set_groups, false },
-	{ "accel", set_accel, false },
-	{ "timeout", set_timeout, false },
-	{ "extra_params", set_extra_params, true },
-	{ "vmm", set_vmm, false },
-	{ "filter", set_filter, false },
-	{ "exit_mask", set_exit_mask, false },
-	{ "irqchip", set_irqchip, false },
-	{ "cpuid", set_cpuid, false },
-	{ "check", set_check, true },
-	{ "kvmrun_params", set_kvmrun_params, true },
+	{ "file", set_file, false, NULL },
+	{ "test_args", set_test_args, true, NULL },
+	{ "smp", set_smp, false, NULL },
+	{ "groups", set_groups, false, NULL },
+	{ "accel", set_accel, false, NULL },
+	{ "timeout", set_timeout, false, NULL },
+	{ "qemu_params", set_qemu_params, true, NULL },
+	/* kvm-unit-tests' old name for qemu_params, still accepted there */
+	{ "extra_params", set_qemu_params, true, "qemu_params" },
+	{ "vmm", set_vmm, false, NULL },
+	{ "filter", set_filter, false, NULL },
+	{ "exit_mask", set_exit_mask, false, NULL },
+	{ "irqchip", set_irqchip, false, NULL },
+	{ "cpuid", set_cpuid, false, NULL },
+	{ "check", set_check, true, NULL },
+	{ "kvmrun_params", set_kvmrun_params, true, NULL },
 };
+_Static_assert(sizeof(keys) / sizeof(keys[0]) <= MAX_KEYS, "MAX_KEYS too small");
 
 static const char *key_name(const void *unused, int i)
 {
@@ -532,10 +541,12 @@ static int end_stanza(struct parser *p)
 			return perr(p, p->key_line[key_index(k)], "'%s' needs "
 				    "kvmrun, but [%s] has vmm = qemu", k, t->name);
 	}
-	if (t->vmm == CFG_VMM_KVMRUN && t->qemu_params)
-		return perr(p, p->key_line[key_index("extra_params")],
-			    "'extra_params' is for QEMU, but [%s] has vmm = kvmrun",
-			    t->name);
+	if (t->vmm == CFG_VMM_KVMRUN && t->qemu_params) {
+		int k = key_index("qemu_params");
+
+		return perr(p, p->key_line[k], "'%s' is for QEMU, but [%s] has "
+			    "vmm = kvmrun", keys[p->key_used[k]].name, t->name);
+	}
 	if (t->vmm == CFG_VMM_KVMRUN && t->accel == CFG_ACCEL_TCG)
 		return perr(p, p->key_line[key_index("accel")],
 			    "accel = tcg needs QEMU, but [%s] has vmm = kvmrun",
@@ -580,6 +591,7 @@ static int start_stanza(struct parser *p, char *line)
 	t->exit_mask = -1;
 	p->cur = t;
 	memset(p->key_line, 0, sizeof(p->key_line));
+	memset(p->key_used, 0, sizeof(p->key_used));
 	return 0;
 }
 
@@ -627,10 +639,131 @@ fail:
 	return NULL;
 }
 
+#define TQ	"\"\"\""		/* opens and closes a multi-line value */
+
+static bool ends_with_tq(const char *s, size_t n)
+{
+	return n >= 3 && !memcmp(s + n - 3, TQ, 3);
+}
+
+/* Does s[0..n) end with an odd number of backslashes (an escaped line end)? */
+static bool escapes_eol(const char *s, size_t n)
+{
+	size_t k = 0;
+
+	while (k < n && s[n - 1 - k] == '\\')
+		k++;
+	return k & 1;
+}
+
+static bool all_blank(const char *s, size_t n)
+{
+	while (n && is_blank(s[n - 1]))
+		n--;
+	return !n;
+}
+
+/*
+ * A """ value, read the way kvm-unit-tests' scripts/common.bash reads one:
+ * 'rest' is what follows the opening """ (trimmed with its line), and the
+ * value goes on to the first later line that ends with """ (blanks after
+ * it allowed), up to that line's last """.  Lines in between are taken as
+ * written: no comments, no trimming, '[' and '=' are plain text.  A line
+ * ending with an odd number of backslashes continues with the next line
+ * and nothing between them (the backslash goes), as the shell's
+ * backslash-newline does.
+ *
+ * kvm-unit-tests hands the value to a shell's eval, where any other line
+ * break ends the QEMU command: the rest of the value would run as a
+ * separate shell command.  Only a break followed by nothing but blanks is
+ * harmless there; every other one is an error here, at the line it ends.
+ * So the value never holds a line break; it is trimmed like any value.
+ * Returns the value in a malloc'd buffer, or NULL with the error set.
+ */
+static char *read_quoted(struct parser *p, int key_line, const char *rest)
+{
+	char *line = xrealloc(NULL, CFG_MAX_LINE + 1), *out, *trimmed;
+	const char *seg = rest;
+	size_t len = strlen(rest);
+	struct sbuf val = { 0 };
+	int brk = 0;		/* line of an unescaped line break, 0 = none */
+	bool brk_bs = false;	/* ... that has blanks after a final '\' */
+	bool last = false;
+
+	if (ends_with_tq(rest, len)) {
+		perr(p, key_line, TQ " opened and closed on one line: "
+		     "write a one-line value without " TQ);
+		goto fail;
+	}
+	for (;;) {
+		int r;
+
+		if (brk && !all_blank(seg, len)) {
+			if (brk_bs)
+				perr(p, brk, "blanks after the '\\' at the end of "
+				     "this line: inside a " TQ " value (opened at line "
+				     "%d) a '\\' continues the value only as the last "
+				     "character", key_line);
+			else
+				perr(p, brk, "line break inside the " TQ " value "
+				     "opened at line %d: end the line with '\\' to "
+				     "continue the value, or with " TQ " to close it",
+				     key_line);
+			goto fail;
+		}
+		if (!brk) {
+			bool esc = !last && escapes_eol(seg, len);
+
+			if (esc)
+				len--;		/* the backslash; no line break */
+			if (val.len + len > CFG_MAX_VALUE) {
+				perr(p, p->lineno, "value too long (max %d bytes)",
+				     CFG_MAX_VALUE);
+				goto fail;
+			}
+			sb_add(&val, seg, len);
+			if (!esc && !last) {
+				brk = p->lineno;
+				while (len && is_blank(seg[len - 1]))
+					len--;
+				brk_bs = escapes_eol(seg, len);
+			}
+		}
+		if (last)
+			break;
+		r = next_line(p, line);
+		if (r < 0)
+			goto fail;
+		if (r == 0) {
+			perr(p, key_line, "unterminated " TQ " value: no later "
+			     "line ends with " TQ);
+			goto fail;
+		}
+		seg = line;
+		len = strlen(line);
+		while (len && is_blank(line[len - 1]))
+			len--;
+		last = ends_with_tq(line, len);
+		if (last)
+			len -= 3;
+		else
+			len = strlen(line);	/* blanks kept: before '\' or not */
+	}
+	free(line);
+	out = sb_steal(&val);
+	trimmed = trim(out);
+	memmove(out, trimmed, strlen(trimmed) + 1);
+	return out;
+fail:
+	free(line);
+	sb_free(&val);
+	return NULL;
+}
+
 static int key_value(struct parser *p, char *line)
 {
 	char *eq = strchr(line, '='), *key, *val;
-	int line_no = p->lineno, r;
+	int line_no = p->lineno, r, slot;
 	char buf[80];
 	size_t i;
 
@@ -653,11 +786,24 @@ static int key_value(struct parser *p, char *line)
 	}
 	if (!p->cur)
 		return perr(p, line_no, "key '%s' outside a [stanza]", key);
-	if (p->key_line[i])
+	slot = keys[i].alias_of ? key_index(keys[i].alias_of) : (int)i;
+	/* kvm-unit-tests would silently take the later of the two names. */
+	if (p->key_line[slot] && p->key_used[slot] != (int)i)
+		return perr(p, line_no, "'%s' and '%s' (its old name) both in [%s] "
+			    "(first at line %d): keep one", keys[slot].name,
+			    keys[keys[i].alias_of ? (int)i : p->key_used[slot]].name,
+			    p->cur->name, p->key_line[slot]);
+	if (p->key_line[slot])
 		return perr(p, line_no, "duplicate key '%s' in [%s] (first at line %d)",
-			    key, p->cur->name, p->key_line[i]);
-	p->key_line[i] = line_no;
-	val = read_value(p, line_no, trim(eq + 1));
+			    key, p->cur->name, p->key_line[slot]);
+	p->key_line[slot] = line_no;
+	p->key_used[slot] = i;
+	p->key = keys[i].name;
+	val = trim(eq + 1);
+	if (!strncmp(val, TQ, 3))
+		val = read_quoted(p, line_no, val + 3);
+	else
+		val = read_value(p, line_no, val);
 	if (!val)
 		return -1;
 	if (!*val && !keys[i].empty_ok)

@@ -7,9 +7,17 @@
  *   key = value            value: rest of the line after '=', trimmed
  *   key = long value \     a trailing backslash continues the value on the
  *         more value       next line (joined with one blank)
+ *   key = """a \           kvm-unit-tests' multi-line value, any key: up to
+ *     b c"""               the first later line ending with """ (blanks may
+ *                          follow it); lines as written, a line ending with
+ *                          an odd number of backslashes joins the next with
+ *                          nothing between; any other line break is an
+ *                          error unless only blanks follow it (see
+ *                          read_quoted() in cfg.c); the result is trimmed
  *
  * Keys: file (required), test_args, smp, groups, accel, timeout,
- * extra_params, vmm, filter, exit_mask, irqchip, cpuid, kvmrun_params.
+ * qemu_params (or its old name extra_params, not both), vmm, filter,
+ * exit_mask, irqchip, cpuid, kvmrun_params.
  * 'check' is recognised and rejected as unsupported.  Every error is
  * reported as "FILE:LINE: message" and parsing stops at the first one.
  *

@@ -234,7 +234,7 @@ static void list_json(struct runner *r)
 		json_opt_str(&sb, "cpuid", t->cpuid);
 		sb_puts(&sb, "}");
 		json_opt_str(&sb, "test_args", t->test_args);
-		json_opt_str(&sb, "extra_params", t->qemu_params);
+		json_opt_str(&sb, "qemu_params", t->qemu_params);
 		json_opt_str(&sb, "kvmrun_params", t->kvmrun_params);
 		sb_puts(&sb, "}");
 	}

@@ -184,6 +184,100 @@ static void test_all_keys(void)
 	cfg_free(&cfg);
 }
 
+/*
+ * kvm-unit-tests compatibility: 'qemu_params' with 'extra_params' as its old
+ * name, and """ values (kvm-unit-tests' scripts/common.bash): the value
+ * runs from after the opening """ to the last """ of the first later line
+ * ending with """; the lines are kept as written (indentation included),
+ * a line ending with an odd number of backslashes joins the next one with
+ * nothing between (the backslash goes), a line break before nothing but
+ * blanks is dropped, and the value is trimmed.
+ */
+struct ml_case {
+	const char *name, *text, *want;
+	int field;		/* 0 test_args, 1 qemu_params, 2 kvmrun_params */
+};
+
+static void test_multiline(void)
+{
+	static const struct ml_case cases[] = {
+		{ "qemu_params is a key", "qemu_params = -m 128\n", "-m 128", 1 },
+		{ "extra_params is its old name", "extra_params = -m 128\n", "-m 128", 1 },
+		{ "kvm-unit-tests' s390x shape",
+		  "qemu_params = \"\"\"-cpu max,ctop=on -smp 1 \\\n"
+		  "-device a,id=1 \\\n"
+		  "-device b,id=2 \\\n"
+		  "\"\"\"\n", "-cpu max,ctop=on -smp 1 -device a,id=1 -device b,id=2", 1 },
+		{ "indentation kept, no blank added at a join",
+		  "qemu_params = \"\"\"-cpu max \\\n"
+		  "   -m 128 \\\n"
+		  "\t-smp 2,\\\n"
+		  "cores=2 \\\n"
+		  "\"\"\"\n", "-cpu max    -m 128 \t-smp 2,cores=2", 1 },
+		{ "closing on a content line, blanks after it",
+		  "test_args = \"\"\"argcheck \\\n  \"two words\" x=1\"\"\"  \t\n",
+		  "argcheck   \"two words\" x=1", 0 },
+		{ "a final line break (before blanks only) is dropped",
+		  "test_args = \"\"\"a \\\n   b\n\n  \t\n   \"\"\"\n", "a    b", 0 },
+		{ "an even number of backslashes is no escape (last line)",
+		  "test_args = \"\"\"a \\\\\n\"\"\"\n", "a \\\\", 0 },
+		{ "three backslashes: one escaped pair and an escape",
+		  "test_args = \"\"\"a\\\\\\\nb\"\"\"\n", "a\\\\b", 0 },
+		{ "'#', '[x]' and 'k = v' inside are content",
+		  "test_args = \"\"\"a \\\n# b \\\n[c] \\\nd = e\"\"\"\n", "a # b [c] d = e", 0 },
+		{ "CRLF lines", "test_args = \"\"\"a \\\r\n  b\r\n\"\"\"\r\n", "a   b", 0 },
+		{ "the last of several \"\"\" closes",
+		  "test_args = \"\"\"a \\\nb\"\"\"\"\"\n", "a b\"\"", 0 },
+		{ "kvmrun_params too",
+		  "kvmrun_params = \"\"\"--mem \\\n 128\n\"\"\"\n", "--mem  128", 2 },
+		{ "an empty \"\"\" value", "test_args = \"\"\"\\\n\"\"\"\n", "", 0 },
+		{ "four quotes open, the next line closes",
+		  "test_args = \"\"\"\"a\\\n\"\"\"\"\n", "\"a\"", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct ml_case *c = &cases[i];
+		char text[1024], err[256];
+		const char *got = NULL;
+		struct cfg cfg;
+		int r;
+
+		snprintf(text, sizeof(text), "[a]\nfile = a.flat\n%sgroups = g\n", c->text);
+		r = parse(text, &cfg, err, sizeof(err));
+		if (!r && cfg.ntests == 1 && cfg_in_group(&cfg.tests[0], "g")) {
+			const struct cfg_test *t = &cfg.tests[0];
+
+			got = c->field == 0 ? t->test_args : c->field == 1 ?
+			      t->qemu_params : t->kvmrun_params;
+		}
+		check(got && !strcmp(got, c->want), c->name, "want '%s', got %s%s%s",
+		      c->want, got ? "'" : "", got ? got : r ? err : "(null)", got ? "'" : "");
+		cfg_free(&cfg);
+	}
+}
+
+/* Every key may take a """ value, e.g. file and smp. */
+static void test_multiline_any_key(void)
+{
+	static const char text[] =
+		"[a]\n"
+		"file = \"\"\"a.flat\n"
+		"\"\"\"\n"
+		"smp = \"\"\"1\\\n"
+		"2\"\"\"\n"
+		"[b]\n"
+		"file = b.flat\n";
+	struct cfg cfg;
+	char err[256];
+	int r = parse(text, &cfg, err, sizeof(err));
+
+	check(r == 0 && cfg.ntests == 2 && !strcmp(cfg.tests[0].file, "a.flat") &&
+	      cfg.tests[0].smp == 12 && cfg.tests[1].line == 6,
+	      "\"\"\" values for file and smp, next stanza's line", "r=%d %s", r, err);
+	cfg_free(&cfg);
+}
+
 static void test_empty_and_comments(void)
 {
 	struct cfg cfg;
@@ -238,6 +332,20 @@ static void test_limits(void)
 	r = parse(text, &cfg, err, sizeof(err));
 	check(r == -1 && !strcmp(err, "t.cfg:7: value too long (max 16384 bytes)"),
 	      "continued value over 16384 bytes", "%d '%s'", r, err);
+	free(text);
+	/* The same limit for a """ value, named at the line that passes it. */
+	text = malloc(6 * 4100);
+	strcpy(text, "[a]\nfile = a.flat\ntest_args = \"\"\"\\\n");
+	for (r = 0; r < 5; r++) {
+		size_t n = strlen(text);
+
+		memset(text + n, 'x', 4000);
+		strcpy(text + n + 4000, " \\\n");
+	}
+	strcat(text, "\"\"\"\n");
+	r = parse(text, &cfg, err, sizeof(err));
+	check(r == -1 && !strcmp(err, "t.cfg:8: value too long (max 16384 bytes)"),
+	      "\"\"\" value over 16384 bytes", "%d '%s'", r, err);
 	free(text);
 	/* A tiny error buffer still gets a NUL-terminated, cut message. */
 	r = parse("[a]\nfoo = 1\n", &cfg, err, 8);
@@ -337,7 +445,8 @@ static void test_robustness(void)
 		"# c\n[a]\nfile = a.flat\ntest_args = x \"y z\" \\\n  w\nsmp = 2\n"
 		"groups = g nodefault\ntimeout = 10s\nvmm = any\n[b]\nfile = b.flat\n"
 		"filter = f.filter\nexit_mask = 3\nirqchip = none\ncpuid = +x2apic\n"
-		"extra_params = -m 'q r'\n";
+		"extra_params = -m 'q r'\n[c]\nfile = c.flat\nqemu_params = \"\"\"-m 1 \\\n"
+		"  -cpu max\n\"\"\"\ntest_args = \"\"\"a\\\\\\\n b\"\"\"\n";
 	static const char bytes[] = "[]=\\\"'# \n\r\t\0xa0-9";
 	size_t len = strlen(base), i;
 	unsigned int seed = 12345;
@@ -375,6 +484,8 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	test_data_files();
 	test_all_keys();
+	test_multiline();
+	test_multiline_any_key();
 	test_empty_and_comments();
 	test_limits();
 	test_split();
