@@ -71,6 +71,11 @@ static void check_words(const char *s, const char *what)
 	cfg_free_words(raw);
 }
 
+static bool has_eol(const char *s)
+{
+	return s && strpbrk(s, "\r\n");
+}
+
 static void check_test(const struct cfg *cfg, int i, unsigned long nlines)
 {
 	const struct cfg_test *t = &cfg->tests[i];
@@ -114,9 +119,14 @@ static void check_test(const struct cfg *cfg, int i, unsigned long nlines)
 	if (t->vmm == CFG_VMM_KVMRUN)
 		fuzz_check(!t->qemu_params && t->accel != CFG_ACCEL_TCG,
 			   "[%s]: QEMU-only key with vmm = kvmrun", t->name);
+	/* A """ value never keeps a line break (read_quoted()). */
+	fuzz_check(!has_eol(t->test_args) && !has_eol(t->qemu_params) &&
+		   !has_eol(t->kvmrun_params) && !has_eol(t->cpuid) &&
+		   !has_eol(t->file) && !has_eol(t->filter),
+		   "[%s]: a value holds a line break", t->name);
 	check_words(t->test_args, "test_args");
 	if (t->qemu_params)
-		check_words(t->qemu_params, "extra_params");
+		check_words(t->qemu_params, "qemu_params");
 	if (t->kvmrun_params)
 		check_words(t->kvmrun_params, "kvmrun_params");
 }
