@@ -98,7 +98,7 @@ run "--mem 1" 2 "kvmrun: bad value '1' for --mem (want 2-3072)" --mem 1 "$E"
 run "--irqchip bad" 2 "kvmrun: bad value 'pic' for --irqchip (want full, split or none)" --irqchip pic "$E"
 run "--exit-mask 8" 2 "kvmrun: bad value '8' for --exit-mask (want 0-7)" --exit-mask 8 "$E"
 run "--timeout x" 2 "kvmrun: bad value 'x' for --timeout (want 0-86400)" --timeout x "$E"
-run "--cpuid bad" 2 "kvmrun: bad value 'x2apic' for --cpuid (want a comma-separated list of +NAME or -NAME, NAME one of x2apic, arch_capabilities, kvm_pv, pv_enforce)" --cpuid x2apic "$E"
+run "--cpuid bad" 2 "kvmrun: bad value 'x2apic' for --cpuid (want a comma-separated list of +NAME or -NAME, NAME one of x2apic, arch_capabilities, tsc_deadline, kvm_pv, pv_enforce)" --cpuid x2apic "$E"
 run "missing value" 2 "kvmrun: option --env needs a value" --env
 run "bad filter file" 2 "kvmrun: host/tests/data/filter/unknown-keyword.filter:2: unknown keyword 'rnage'" \
 	--filter host/tests/data/filter/unknown-keyword.filter "$E"
