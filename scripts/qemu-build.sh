@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Build the QEMU that the AMD lane (scripts/nested-kvm.sh) runs: the source
-# of the installed qemu-system-x86 package, with Debian's patches, plus one
-# fix written here, x86_64-softmmu only, and cache it.  Prints the cache
-# directory (bin/qemu-system-x86_64) on stdout.
+# of the installed qemu-system-x86 package, with Debian's patches, plus the
+# changes written here (scripts/qemu/*.patch, applied in name order),
+# x86_64-softmmu only, and cache it.  Prints the cache directory
+# (bin/qemu-system-x86_64) on stdout.
 #
 #   scripts/qemu-build.sh           build unless cached; print the directory
 #   scripts/qemu-build.sh --key     print the cache key only
@@ -14,9 +15,13 @@
 # L1 injected through EVENTINJ twice (scripts/qemu/svm-evtinj-once.patch
 # says where and why).  The suite counts deliveries, so the unpatched
 # QEMU made msr_x2apic and msr_x2apic_all fail about once in 12 runs, on
-# every kernel, with nothing wrong in KVM.  Same source as the system's
-# binary, same Debian patches: the lane differs from Debian's QEMU by
-# that one fix.
+# every kernel, with nothing wrong in KVM.  And TCG's SVM has no NRIP save
+# (scripts/qemu/svm-nrips.patch adds it): kvm_amd then ran with nrips=0,
+# as on no AMD CPU of the last 15 years, skipping instructions through its
+# emulator and (since 6.18) never taking its exit fastpath, so the lane
+# could not see what the fastpath does to the MSR filter.  Same source as
+# the system's binary, same Debian patches: the lane differs from
+# Debian's QEMU by those two patches.
 #
 # The source comes through a private apt configuration (its own
 # sources.list with deb-src lines for this system's Debian release, its
@@ -34,7 +39,7 @@
 # failure.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-patch=$top/scripts/qemu/svm-evtinj-once.patch
+patches=("$top"/scripts/qemu/*.patch)
 # What the lane needs and nothing more: TCG, virtio-9p (the shared tree),
 # the PC machine.  fdt: the microvm machine in x86_64-softmmu requires it.
 # Firmware (SeaBIOS, the -kernel option ROMs) from where Debian's own
@@ -49,15 +54,15 @@ security=${QEMU_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 jobs=${QEMU_JOBS:-2}
 die() { echo "qemu-build: $*" >&2; exit 2; }
 
-[ -f "$patch" ] || die "$patch: missing"
+[ -f "${patches[0]}" ] || die "$top/scripts/qemu: no patches"
 command -v dpkg-query >/dev/null || die "dpkg-query missing: this builds Debian's QEMU source"
 src_version=$(dpkg-query -W -f='${source:Version}' qemu-system-x86 2>/dev/null)
 [ -n "$src_version" ] || die "qemu-system-x86 is not installed (apt-get install qemu-system-x86)"
-key=$( { echo "$src_version"; echo "${conf_opts[*]}"; cat "$patch"; } |
+key=$( { echo "$src_version"; echo "${conf_opts[*]}"; cat "${patches[@]}"; } |
 	sha256sum | cut -c1-12)
 key=qemu-${src_version#*:}-$key
 if [ "${1:-}" = --describe ]; then
-	echo "qemu $src_version (tcg; patched: ${patch##*/})"
+	echo "qemu $src_version (tcg; patched: $(printf '%s ' "${patches[@]##*/}" | sed 's/ $//'))"
 	exit 0
 fi
 if [ "${1:-}" = --key ]; then
@@ -120,14 +125,14 @@ echo "qemu-build: building $key (log: $log)" >&2
 	set -e
 	dpkg-source -x "$dsc" "$build/src"
 	cd "$build/src"
-	patch -p1 <"$patch"
+	for p in "${patches[@]}"; do patch -p1 <"$p"; done
 	mkdir b && cd b
 	../configure --prefix="$out" "${conf_opts[@]}"
 	ninja -j"$jobs" qemu-system-x86_64
 } >"$log" 2>&1 || die "build failed; see $log"
 rm -rf "$out.new" && mkdir -p "$out.new/bin" || die "cannot create $out.new"
 cp "$build/src/b/qemu-system-x86_64" "$out.new/bin/" || die "no qemu-system-x86_64 in $build"
-cp "$patch" "$out.new/"
+cp "${patches[@]}" "$out.new/"
 printf '%s\n' "$src_version" "${conf_opts[*]}" >"$out.new/BUILD-INFO"
 rm -rf "$out" && mv "$out.new" "$out" && rm -rf "$build" || die "cannot install $out"
 echo "$out"

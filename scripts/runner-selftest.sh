@@ -973,6 +973,29 @@ expect_file_has() {
 expect_file_has "unknown condition names file:line and the key" "$err" \
 	"$tmp/known4:1: unknown condition 'kvm_intel.no_such_param'"
 
+# kvm_amd's SVM feature parameters (kvm_amd.nrips=1 as on a real AMD host,
+# 0 under a QEMU without NRIP save): recorded, and keys for known-failures.
+# sysfs shows int parameters as 0/1, bool ones as N/Y.
+mkdir -p "$tmp/sys-amd/module/kvm_amd/parameters" "$tmp/sys-amd/module/kvm/parameters"
+for p in nrips=1 npt=Y vgif=1 vls=1 lbrv=1 tsc_scaling=0 vnmi=N avic=N nested=1; do
+	echo "${p#*=}" >"$tmp/sys-amd/module/kvm_amd/parameters/${p%=*}"
+done
+cat >"$tmp/known-amd" <<'EOF2'
+fail [when kvm_module=kvm_amd kvm_amd.nrips=1 kvm_amd.npt=Y]   # needs NRIP save
+fail2 [when kvm_module=kvm_amd kvm_amd.nrips=0]   # only without NRIP save
+EOF2
+RUNNER_SYSFS=$tmp/sys-amd run --known-failures "$tmp/known-amd" fail fail2
+expect_line "kvm_amd.nrips=1 condition that holds: XFAIL" \
+	"XFAIL fail (known failure: needs NRIP save; 1 FAIL line, first: fail: b is wrong)"
+expect_line "kvm_amd.nrips=0 condition that does not hold: FAIL" \
+	"FAIL fail2 (2 tests, 2 unexpected failures, first: fail2: x)"
+amd_params=$(grep -o '"kvm_params": {[^}]*}' "$LOGDIR/$(latest)/results.json")
+case $amd_params in
+*'"kvm_amd.nrips": "1"'*'"kvm_amd.npt": "Y"'*'"kvm_amd.vgif": "1"'*'"kvm_amd.vls": "1"'*'"kvm_amd.lbrv": "1"'*'"kvm_amd.tsc_scaling": "0"'*'"kvm_amd.vnmi": "N"'*)
+	pass "kvm_amd SVM feature parameters reach results.json" ;;
+*)	fail "kvm_amd SVM feature parameters reach results.json" "$amd_params" ;;
+esac
+
 # ---- every output tells the same story, for every status ---------------------------
 # check-outputs.py checks results.json (against host/runner/results.schema.json),
 # the human lines, results.tap and junit.xml of one run against each other

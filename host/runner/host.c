@@ -36,7 +36,22 @@ static const char *const kvm_params[][2] = {
 	{ "kvm_amd", "avic" },
 	{ "kvm_amd", "enable_apicv" },
 	{ "kvm_amd", "nested" },
+	/*
+	 * What kvm_amd found in the CPU's SVM features (CPUID 0x8000000A:EDX)
+	 * and kept: nrips=0 (no NRIP save) makes it skip every instruction it
+	 * completes through its emulator and, since 6.18, refuse its exit
+	 * fastpath, so an emulated CPU without it hides fastpath behaviour.
+	 */
+	{ "kvm_amd", "nrips" },
+	{ "kvm_amd", "npt" },
+	{ "kvm_amd", "vgif" },
+	{ "kvm_amd", "vls" },
+	{ "kvm_amd", "lbrv" },
+	{ "kvm_amd", "tsc_scaling" },
+	{ "kvm_amd", "vnmi" },
 };
+_Static_assert(sizeof(kvm_params) / sizeof(kvm_params[0]) <= HOST_MAX_PARAMS,
+	       "struct host_facts holds every parameter of kvm_params[]");
 
 bool host_param_name_known(const char *name)
 {

@@ -114,7 +114,7 @@ struct job {
 
 enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
-#define HOST_MAX_PARAMS 16
+#define HOST_MAX_PARAMS 32	/* >= the entries of host.c's kvm_params[] */
 /* runner/host.c: what results.json says about the host */
 struct host_facts {
 	char *kernel;		/* uname -r */
