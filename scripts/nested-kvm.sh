@@ -143,7 +143,18 @@ if [ "${1:-}" = --cmd ]; then
 	[ $# -eq 2 ] || die "usage: $0 --cmd 'COMMAND'"
 	printf '%s' "$2" >"$work/cmd"
 else
-	printf '%s\0' "$@" >"$work/args"
+	# --audit FILE: L1 has a tmpfs /tmp and runs in the tree, so an
+	# existing file is copied into the shared work directory.
+	args=() prev=
+	for a in "$@"; do
+		if [ "$prev" = --audit ] && [ -f "$a" ]; then
+			cp "$a" "$work/audit-$(basename "$a")" || die "cannot copy $a"
+			a=/tmp/.nested/audit-$(basename "$a")
+		fi
+		args+=("$a")
+		prev=$a
+	done
+	printf '%s\0' ${args[@]+"${args[@]}"} >"$work/args"
 fi
 cat >"$root/init" <<'INIT'
 #!/bin/sh
