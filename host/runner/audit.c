@@ -92,6 +92,13 @@ void audit_setup(struct runner *r, const char *file, int exit_mask, enum cfg_irq
 		fprintf(stderr, "%s\n", err);
 		exit(2);
 	}
+	/* scripts/capture-filter.sh writes the VMM's mask as "# Exit mask: N". */
+	if (exit_mask < 0) {
+		const char *m = strstr(text, "\n# Exit mask: ");
+
+		if (m)
+			exit_mask = (int)strtol(m + 14, NULL, 0) & 7;
+	}
 	free(text);
 	model_errno = msrf_validate(&file_filter);
 
