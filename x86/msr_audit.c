@@ -506,7 +506,9 @@ static void report_probes(void)
 		ctx.filter = &filter;
 		ctx.exit_mask = mask;
 		e = msrf_outcome_write(&ctx, MSR_IA32_TSC_DEADLINE, p->deadline, cls);
-		snprintf(seen, sizeof(seen), "%s,armed=%s,fired=%s", msr_obs_name(&p->o),
+		/* One word: the AUDIT line is blank-separated key=value. */
+		snprintf(seen, sizeof(seen), "%s;armed:%s;fired:%s",
+			 msrf_outcome_name(p->o.outcome),
 			 p->armed ? "yes" : "no", p->fired ? "yes" : "no");
 		report_info("TSC_DEADLINE probe: under the filter %s; unfiltered control: %s, "
 			    "armed %s, fired %s; model: %s", seen,
@@ -546,7 +548,8 @@ static void report_exempt(void)
 		counts[K_EXEMPT]++;
 		printf("AUDIT: finding index=0x800 last=0x8ff access=%s filter=deny kind=exempt "
 		       "seen=%s expected=as-unfiltered denied=%u\n", w ? "write" : "read",
-		       w ? (x2p.run ? msr_obs_name(&x2p.icr) : "not-probed") : "as-unfiltered",
+		       w ? (x2p.run ? msrf_outcome_name(x2p.icr.outcome) : "not-probed") :
+		       "as-unfiltered",
 		       denied);
 	}
 }
