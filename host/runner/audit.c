@@ -210,7 +210,8 @@ int audit_report(struct runner *r)
 	} else {
 		status = nbypass || mismatch ? 1 : 0;
 	}
-	verdict = status == 2 ? "incomplete" : status ? "BYPASS" : "no bypass";
+	verdict = status == 2 ? "incomplete" : nbypass ? "BYPASS" : mismatch ? "MISMATCH" :
+		  "no bypass";
 
 	sb_puts(&js, "{\n  \"schema\": \"kvm-msrfilter-tests/audit/1\",\n  ");
 	sb_json_key_str(&js, "filter_file", filter_display);
