@@ -161,13 +161,14 @@ help:
 # build/ has them in the tree); $(prefix)/bin/ gets a link.
 INSTDIR = $(DESTDIR)$(prefix)/share/kvm-msrfilter-tests
 install: all
-	mkdir -p $(INSTDIR)/x86 $(INSTDIR)/bin $(INSTDIR)/scripts $(INSTDIR)/filters \
+	mkdir -p $(INSTDIR)/x86 $(INSTDIR)/bin $(INSTDIR)/scripts $(INSTDIR)/filters/vmm \
 		$(DESTDIR)$(prefix)/bin
 	cp run_tests.sh unittests.cfg $(INSTDIR)/
 	cp $(TESTS) $(INSTDIR)/x86/
 	cp $(HOST_PROGS) $(INSTDIR)/bin/
 	cp scripts/*.sh $(INSTDIR)/scripts/
 	-cp filters/*.filter $(INSTDIR)/filters/ 2>/dev/null
+	-cp filters/vmm/*.filter $(INSTDIR)/filters/vmm/ 2>/dev/null
 	[ ! -f known-failures ] || cp known-failures $(INSTDIR)/
 	cp host/runner/results.schema.json $(INSTDIR)/
 	# results.json's suite_version: an installed copy has no .git

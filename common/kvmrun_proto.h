@@ -85,7 +85,8 @@ enum kvmrun_op {
 	KVMRUN_OP_GET_EXITS,		/* struct kvmrun_exits */
 	KVMRUN_OP_HOST_GET_ONE_REG,	/* struct kvmrun_host_msr */
 	KVMRUN_OP_HOST_SET_ONE_REG,	/* struct kvmrun_host_msr */
-	KVMRUN_OP_MAX = KVMRUN_OP_HOST_SET_ONE_REG,
+	KVMRUN_OP_GET_FILTER,		/* struct kvmrun_get_filter */
+	KVMRUN_OP_MAX = KVMRUN_OP_GET_FILTER,
 };
 
 /* hdr.status */
@@ -315,6 +316,37 @@ struct kvmrun_host_msr {
 #define KVMRUN_ONE_REG_MSR(index) \
 	(0x2000000000000000ull | 0x0030000000000000ull | (2ull << 32) | (uint32_t)(index))
 
+/*
+ * KVMRUN_OP_GET_FILTER: the filter KVM last accepted from this kvmrun,
+ * exactly as handed to KVM_X86_SET_MSR_FILTER: the one --filter installed
+ * at start or the last one a SET_FILTER request installed (an ioctl that
+ * failed changes nothing, as in KVM).  So a test can check against a
+ * filter it did not build, and an audit against what a VMM installed.
+ *
+ * In: a buffer in guest RAM for the bitmaps ([bitmaps_gpa, +bitmaps_size)
+ * must be in RAM, else BADADDR).  Out: source; filter with every slot's
+ * flags, nmsrs and base raw (zero-length slots too: KVM skips them), and
+ * each bitmap pointer the guest-physical address of that slot's
+ * ceil(nmsrs / 8) bytes, copied one after the other into the buffer (0
+ * for nmsrs 0); bitmaps_used the bytes that takes.  A buffer smaller than
+ * bitmaps_used: BADARG with nothing written but bitmaps_used (at most
+ * KVMRUN_FILTER_BITMAPS_MAX).  source NONE: nothing was ever installed,
+ * filter all zero.  Added without a version change: an older kvmrun says
+ * BADOP.
+ */
+#define KVMRUN_FILTER_SRC_NONE		0
+#define KVMRUN_FILTER_SRC_START		1	/* kvmrun --filter */
+#define KVMRUN_FILTER_SRC_GUEST		2	/* a KVMRUN_OP_SET_FILTER request */
+#define KVMRUN_FILTER_BITMAPS_MAX	(KVMRUN_FILTER_MAX_RANGES * 0x600u)
+struct kvmrun_get_filter {
+	uint64_t bitmaps_gpa;	/* in */
+	uint32_t bitmaps_size;	/* in */
+	uint32_t source;	/* out: KVMRUN_FILTER_SRC_* */
+	uint32_t bitmaps_used;	/* out */
+	uint32_t reserved;
+	struct kvmrun_msr_filter filter;	/* out */
+};
+
 /* KVMRUN_OP_CHECK_EXT: KVM_CHECK_EXTENSION on the system and the VM fd. */
 struct kvmrun_check_ext {
 	uint32_t cap;		/* in */
@@ -396,6 +428,7 @@ union kvmrun_payload {
 	struct kvmrun_start_ap start_ap;
 	struct kvmrun_console_write console_write;
 	struct kvmrun_exits exits;
+	struct kvmrun_get_filter get_filter;
 };
 
 _Static_assert(sizeof(struct kvmrun_req_hdr) == 32, "header layout");
@@ -404,5 +437,6 @@ _Static_assert(KVMRUN_EXIT_NKINDS <= KVMRUN_EXIT_KINDS_MAX, "exit kinds");
 _Static_assert(sizeof(struct kvmrun_msr_filter) == 392, "kvm_msr_filter layout");
 _Static_assert(sizeof(struct kvmrun_policy_entry) == 16, "policy entry layout");
 _Static_assert(sizeof(struct kvmrun_msr_exit) == 24, "exit record layout");
+_Static_assert(sizeof(struct kvmrun_get_filter) == 416, "get_filter layout");
 
 #endif

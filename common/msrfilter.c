@@ -589,3 +589,39 @@ int msrf_class_of_baseline(enum msrf_outcome o)
 		return -1;
 	}
 }
+
+static uint64_t fnv_bytes(uint64_t h, const void *p, uint32_t len)
+{
+	const uint8_t *b = p;
+	uint32_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static uint64_t fnv_u32(uint64_t h, uint32_t v)
+{
+	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
+
+	return fnv_bytes(h, b, 4);
+}
+
+uint64_t msrf_digest(const struct msrf_filter *f)
+{
+	uint64_t h = fnv_u32(0xcbf29ce484222325ull, f->flags);
+	unsigned int i;
+
+	for (i = 0; i < MSRF_MAX_RANGES; i++) {
+		const struct msrf_range *r = &f->ranges[i];
+		uint32_t len = msrf_bitmap_bytes(r->nmsrs);
+
+		h = fnv_u32(h, r->flags);
+		h = fnv_u32(h, r->nmsrs);
+		h = fnv_u32(h, r->base);
+		if (len > MSRF_MAX_BITMAP_BYTES)
+			len = MSRF_MAX_BITMAP_BYTES;
+		h = fnv_bytes(h, r->bitmap, len);
+	}
+	return h;
+}

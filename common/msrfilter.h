@@ -275,6 +275,15 @@ void msrf_generate(struct msrf_filter *f, uint64_t seed);
 #define MSRF_GEN_WINDOW_SIZE	0x2000u
 uint32_t msrf_gen_window(unsigned int n);
 
+/*
+ * A 64-bit FNV-1a digest of what KVM is given: flags, then per slot flags,
+ * nmsrs, base and, for a slot with nmsrs != 0, its ceil(nmsrs / 8) bitmap
+ * bytes (capped at MSRF_MAX_BITMAP_BYTES; bitmap_kind ignored).  The same
+ * in the guest and on the host, so a guest can tell the runner which
+ * filter it saw (the audit, x86/msr_audit.c).
+ */
+uint64_t msrf_digest(const struct msrf_filter *f);
+
 /* ---- Names ---------------------------------------------------------------- */
 
 /* "V", "GP", "X(F)", "X(U)", "X(I)", "IGNORED"; "?" for anything else. */

@@ -140,6 +140,19 @@ sed -n 's/^source=//p' "$work/kernel" >"$root/lane/kernel_source"
 "$top/scripts/bochs-build.sh" --describe >"$root/lane/emulator"
 say "kernel $kver ($(cat "$root/lane/kernel_source"))"
 
+# --audit FILE: an existing file goes into the initramfs (L1 sees no host
+# files), the argument then names that copy.
+args=() prev=
+for a in "$@"; do
+	if [ "$prev" = --audit ] && [ -f "$a" ]; then
+		mkdir -p "$root/lane/audit"
+		cp "$a" "$root/lane/audit/$(basename "$a")" || die "cannot copy $a"
+		a=/lane/audit/$(basename "$a")
+	fi
+	args+=("$a")
+	prev=$a
+done
+set -- ${args[@]+"${args[@]}"}
 # What to run: one argument per file (no quoting games in busybox sh).
 if [ -n "$cmd" ]; then
 	printf '%s' "$cmd" >"$root/lane/cmd"

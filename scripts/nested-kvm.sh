@@ -146,10 +146,23 @@ echo "nested-kvm: kernel $kver ($(cat "$work/kernel_source"))" >&2
 if [ "${1:-}" = --cmd ]; then
 	[ $# -eq 2 ] || die "usage: $0 --cmd 'COMMAND'"
 	printf '%s' "$2" >"$work/cmd"
-elif [ $# -gt 0 ]; then
-	printf '%s\0' "$@" >"$work/args"
 else
-	: >"$work/args"	# printf would write one empty argument
+	# --audit FILE: L1 has a tmpfs /tmp and runs in the tree, so an
+	# existing file is copied into the shared work directory.
+	args=() prev=
+	for a in "$@"; do
+		if [ "$prev" = --audit ] && [ -f "$a" ]; then
+			cp "$a" "$work/audit-$(basename "$a")" || die "cannot copy $a"
+			a=/tmp/.nested/audit-$(basename "$a")
+		fi
+		args+=("$a")
+		prev=$a
+	done
+	if [ ${#args[@]} -gt 0 ]; then
+		printf '%s\0' "${args[@]}" >"$work/args"
+	else
+		: >"$work/args"	# printf would write one empty argument
+	fi
 fi
 cat >"$root/init" <<'INIT'
 #!/bin/sh

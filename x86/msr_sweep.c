@@ -22,9 +22,10 @@
  *   - an MSR that reads OK unfiltered gets the value just read written back;
  *   - an MSR whose read #GPs or exits gets 0: an MSR KVM rejects or does not
  *     know does nothing with it, and the write-only MSRs that do act on 0
- *     are on the unsafe list below;
+ *     are on the unsafe list;
  *   - never written ("not written (unsafe)", counted in the report lines):
- *     the unsafe list below, i.e. state this test or its library relies on
+ *     the unsafe list (lib/x86/msrsweep.c, msrsweep_unsafe()), i.e. state
+ *     this test or its library relies on
  *     (EFER, APIC_BASE, the segment bases, SYSCALL/SYSENTER, PAT, MTRRs,
  *     debug control), time (TSC, TSC_ADJUST, TSC_DEADLINE: a write-back of
  *     a value read earlier moves time), speculation-control commands, the
@@ -93,26 +94,6 @@ struct baseline {
 
 static struct baseline base[NIDX];
 
-static const struct {
-	u32 first, last;
-	const char *what;
-} unsafe[] = {
-	{ 0x00000010, 0x00000010, "TSC" },
-	{ 0x00000011, 0x00000012, "KVM kvmclock (old numbers)" },
-	{ 0x0000001b, 0x0000001b, "APIC_BASE" },
-	{ 0x0000003b, 0x0000003b, "TSC_ADJUST" },
-	{ 0x00000048, 0x00000049, "SPEC_CTRL, PRED_CMD" },
-	{ 0x000000fe, 0x000000fe, "MTRRcap" },
-	{ 0x0000010b, 0x0000010b, "FLUSH_CMD" },
-	{ 0x00000174, 0x00000176, "SYSENTER_CS/ESP/EIP" },
-	{ 0x000001d9, 0x000001d9, "DEBUGCTL" },
-	{ 0x00000200, 0x000002ff, "MTRRs, PAT" },
-	{ 0x000006e0, 0x000006e0, "TSC_DEADLINE" },
-	{ 0x00000800, 0x000008ff, "x2APIC" },
-	{ 0x4b564d00, 0x4b564dff, "KVM PV MSRs" },
-	{ 0xc0000080, 0xc0000084, "EFER, STAR, LSTAR, CSTAR, SFMASK" },
-	{ 0xc0000100, 0xc0000102, "FS/GS/KERNEL_GS_BASE" },
-};
 
 static struct msrf_filter deny_all, allow_all, generated;
 
@@ -127,16 +108,6 @@ static enum apic_mode want_apic = APIC_MODE_INVALID;	/* = keep */
 static u32 idx_of(unsigned int n)
 {
 	return msrf_gen_window(n / WSIZE) + n % WSIZE;
-}
-
-static bool listed_unsafe(u32 index)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(unsafe); i++)
-		if (index >= unsafe[i].first && index <= unsafe[i].last)
-			return true;
-	return false;
 }
 
 /* ---- arguments ------------------------------------------------------------ */
@@ -410,19 +381,6 @@ static void find_volatile(void)
 		    nok, nvol);
 }
 
-/* "TSC, kvmclock, ..." for the log. */
-static const char *unsafe_names(void)
-{
-	static char buf[320];
-	unsigned int i, len = 0;
-
-	buf[0] = 0;
-	for (i = 0; i < ARRAY_SIZE(unsafe) && len < sizeof(buf); i++)
-		len += snprintf(buf + len, sizeof(buf) - len, "%s%s",
-				i ? ", " : "", unsafe[i].what);
-	return buf;
-}
-
 static bool in_hyperv_window(u32 index)
 {
 	return (index & ~(WSIZE - 1)) == 0x40000000u;
@@ -439,7 +397,7 @@ static void choose_writes(void)
 		bool ok = bl->rclass == MSRF_KVM_OK;
 
 		bl->wvalue = ok ? bl->rvalue : 0;
-		if (listed_unsafe(index))
+		if (msrsweep_unsafe(index))
 			listed++;
 		else if (bl->flags & B_VOLATILE)
 			counters++;
@@ -450,7 +408,7 @@ static void choose_writes(void)
 		bl->flags |= B_NOWRITE;
 	}
 	report_info("not written (unsafe): %u counters, %u Hyper-V MSRs that do not read OK, "
-		    "%u listed: %s", counters, hyperv, listed, unsafe_names());
+		    "%u listed: %s", counters, hyperv, listed, msrsweep_unsafe_names());
 }
 
 /*

@@ -14,10 +14,11 @@
  * model knows the rule); in xAPIC mode and with the APIC
  * disabled, every index of the range.  Never X(F), never X(U).
  *
- * Arguments:
- *   harness-filter   kvmrun installed filters/x2apic-deny-late-lapic.filter
- *                    at start (--filter-when before-irqchip: before the
- *                    LAPIC existed): first check every mode under it.
+ * A filter kvmrun installed at start (a stanza's filter =, e.g.
+ * filters/x2apic-deny-late-lapic.filter with --filter-when before-irqchip:
+ * before the LAPIC existed) is taken from kvmrun (KVMRUN_OP_GET_FILTER):
+ * every mode is first checked under it, and so are reads of the MSRs the
+ * boot needs (APIC_BASE, EFER), whose outcome the filter's bits decide.
  */
 #include "libcflat.h"
 #include "apic.h"
@@ -71,7 +72,7 @@ static void self_ipi_handler(struct ex_regs *regs)
 	x2apic_write(APIC_EOI, 0);
 }
 
-static struct msrf_filter deny_all, late_lapic;
+static struct msrf_filter deny_all;
 static void run_mode(int pass);
 
 static void build_deny_all(void)
@@ -79,26 +80,25 @@ static void build_deny_all(void)
 	msrf_filter_init(&deny_all, MSRF_DEFAULT_DENY);
 	/* 0x0-0x1FFF, all bits 0: the x2APIC range is explicitly covered. */
 	msrf_add_range(&deny_all, 0x0, 0x2000, MSRF_READ | MSRF_WRITE, false);
-	/* filters/x2apic-deny-late-lapic.filter */
-	msrf_filter_init(&late_lapic, MSRF_DEFAULT_DENY);
-	msrf_add_range(&late_lapic, 0x800, 0x100, MSRF_READ | MSRF_WRITE, false);
-	msrf_add_range(&late_lapic, MSR_IA32_APICBASE, 1, MSRF_READ | MSRF_WRITE, true);
-	msrf_add_range(&late_lapic, MSR_EFER, 1, MSRF_READ | MSRF_WRITE, true);
 }
 
 /*
- * Every mode under the filter the harness installed before the LAPIC
- * existed: the exemption cannot depend on when the LAPIC appeared.
+ * Every mode under the filter kvmrun installed at start (possibly before
+ * the LAPIC existed): the exemption cannot depend on when the LAPIC
+ * appeared.  APIC_BASE and EFER are handled by KVM in every mode (class
+ * OK), so their reads show whether the filter's bits for them are the
+ * ones kvmrun described.
  */
-static void run_under_harness_filter(void)
+static void run_under_start_filter(void)
 {
 	static const enum apic_mode order[] = {
 		APIC_MODE_XAPIC, APIC_MODE_X2APIC, APIC_MODE_DISABLED, APIC_MODE_XAPIC,
 	};
 	unsigned int i;
 
-	report_prefix_push("harness filter");
-	msrtest_assume_filter(&late_lapic);
+	report_prefix_push("start filter");
+	msr_check_read(MSR_IA32_APICBASE, MSRF_KVM_OK, " (APIC_BASE)");
+	msr_check_read(MSR_EFER, MSRF_KVM_OK, " (EFER)");
 	for (i = 0; i < ARRAY_SIZE(order); i++) {
 		if (order[i] == APIC_MODE_X2APIC && !cpu_has_x2apic())
 			continue;
@@ -283,8 +283,8 @@ int main(int argc, char **argv, char **envp)
 	report_prefix_pushf("irqchip %s", getenv("KVMRUN_IRQCHIP") ?: "?");
 	build_deny_all();
 	nstable = msrtest_x2apic_readable(stable_regs, true);
-	if (argc > 1 && arg_selected(argc, argv, "harness-filter"))
-		run_under_harness_filter();
+	if (msrtest_filter())
+		run_under_start_filter();
 
 	if (cpu_has_x2apic()) {
 		one_mode(APIC_MODE_X2APIC);

@@ -5,6 +5,7 @@
 #   filter  host/util/filterfile.c  filter-file parser (+ common/msrfilter.c model)
 #   mbload  host/kvmrun/mbload.c    multiboot loader
 #   output  host/runner/parse.c     guest output parser of the runner
+#   ctrl    host/kvmrun/ctrl.c      kvmrun's control port (KVM faked)
 #
 #   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="cfg output"] [FUZZ_RUNS=N]
 #             [FUZZ_ARGS="-jobs=2"]     long runs (host/fuzz/run.sh long)
@@ -16,17 +17,18 @@
 
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= cfg filter mbload output
+FUZZ_TARGETS ?= cfg filter mbload output ctrl
 FUZZ_RUNS ?=
 FUZZ_ARGS ?=
 FUZZ_DIR := $(BUILD)/fuzz
-FUZZ_BINS := $(patsubst %,$(FUZZ_DIR)/fuzz-%,cfg filter mbload output)
+FUZZ_BINS := $(patsubst %,$(FUZZ_DIR)/fuzz-%,cfg filter mbload output ctrl)
 FUZZ_CHECK := $(FUZZ_DIR)/check
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wextra \
 	-Wno-unused-parameter -Icommon -Ihost
 FUZZ_HDRS := host/fuzz/fuzz.h host/util/util.h host/runner/cfg.h host/util/filterfile.h \
-	host/kvmrun/mbload.h host/runner/runner.h common/msrfilter.h
+	host/kvmrun/mbload.h host/runner/runner.h common/msrfilter.h host/kvmrun/kvmrun.h \
+	common/kvmrun_proto.h
 
 CHECK_PROGS += $(FUZZ_CHECK)
 
@@ -52,9 +54,12 @@ $(FUZZ_DIR)/fuzz-mbload: host/fuzz/fuzz-mbload.c host/kvmrun/mbload.c $(UTIL_SRC
 $(FUZZ_DIR)/fuzz-output: host/fuzz/fuzz-output.c host/runner/parse.c host/runner/util.c \
 	$(UTIL_SRCS)
 
+$(FUZZ_DIR)/fuzz-ctrl: host/fuzz/fuzz-ctrl.c host/kvmrun/ctrl.c host/kvmrun/msr.c \
+	host/kvmrun/exits.c host/kvmrun/serial.c host/util/kvm.c $(UTIL_SRCS)
+
 $(FUZZ_BINS): $(FUZZ_HDRS) config.mak
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(if $(filter %/fuzz-ctrl,$@),-pthread)
 
 # check.sh runs check programs from the top directory without arguments.
 # Without a working clang the binaries are not built and run.sh says SKIP.

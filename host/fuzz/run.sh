@@ -20,7 +20,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 
-NAMES="cfg filter mbload output"
+NAMES="cfg filter mbload output ctrl"
 DIR=build/fuzz
 CC_FUZZ=${FUZZ_CC:-clang}
 NEED="clang with libFuzzer not available: apt-get install clang libclang-rt-14-dev"
@@ -32,6 +32,7 @@ max_len() {
 	filter)	echo 4096 ;;	# MAX_LINE 1024
 	mbload)	echo 16384 ;;	# MB_SEARCH_BYTES 8192
 	output)	echo 8448 ;;	# RUNNER_LINE_MAX 4096: two cut lines
+	ctrl)	echo 8192 ;;	# a GET_FILTER and a SET_FILTER with its struct
 	esac
 }
 

@@ -38,6 +38,7 @@ static const uint32_t payload_size[KVMRUN_OP_MAX + 1] = {
 	[KVMRUN_OP_GET_EXITS] = sizeof(struct kvmrun_exits),
 	[KVMRUN_OP_HOST_GET_ONE_REG] = sizeof(struct kvmrun_host_msr),
 	[KVMRUN_OP_HOST_SET_ONE_REG] = sizeof(struct kvmrun_host_msr),
+	[KVMRUN_OP_GET_FILTER] = sizeof(struct kvmrun_get_filter),
 };
 
 static bool in_ram(const struct vm *vm, uint64_t gpa, uint64_t len)
@@ -62,6 +63,8 @@ static void *bitmap_ptr(struct vm *vm, uint64_t gpa)
 		return vm->ram + gpa;	/* may run into the guard: on purpose */
 	return vm->kmem.unmapped + (gpa & 0xfff);
 }
+
+static void record_guest_filter(struct vm *vm, const struct kvmrun_msr_filter *g);
 
 static int op_set_filter(struct vm *vm, struct block *b)
 {
@@ -99,6 +102,86 @@ static int op_set_filter(struct vm *vm, struct block *b)
 		return KVMRUN_ST_BADARG;
 	}
 	do_ioctl(&b->hdr, vm->vm_fd, KVM_X86_SET_MSR_FILTER, arg);
+	if (b->hdr.ret == 0 && arg == &kf)
+		record_guest_filter(vm, &g);
+	return KVMRUN_ST_OK;
+}
+
+/* ceil(nmsrs / 8) without overflow, capped at a bitmap's 0x600 bytes. */
+static uint32_t bitmap_bytes(uint32_t nmsrs)
+{
+	uint32_t len = nmsrs / 8 + (nmsrs % 8 != 0);
+
+	return len < 0x600 ? len : 0x600;
+}
+
+void filter_record_range(struct installed_filter *f, unsigned int i, uint32_t flags,
+			 uint32_t nmsrs, uint32_t base, const uint8_t *src, uint64_t avail)
+{
+	uint32_t len = bitmap_bytes(nmsrs);
+
+	f->ranges[i].flags = flags;
+	f->ranges[i].nmsrs = nmsrs;
+	f->ranges[i].base = base;
+	memset(f->ranges[i].bitmap, 0, sizeof(f->ranges[i].bitmap));
+	if (src)
+		memcpy(f->ranges[i].bitmap, src, len < avail ? len : avail);
+}
+
+/*
+ * The guest's filter as the ioctl got it.  KVM read each bitmap from the
+ * translated pointer; the copy is taken from guest RAM by guest-physical
+ * address, clipped to RAM, so a fake KVM that accepts anything (unit
+ * tests, fuzzing) cannot make this read outside it.
+ */
+static void record_guest_filter(struct vm *vm, const struct kvmrun_msr_filter *g)
+{
+	struct installed_filter *f = &vm->filter;
+	unsigned int i;
+
+	memset(f, 0, sizeof(*f));
+	f->source = KVMRUN_FILTER_SRC_GUEST;
+	f->flags = g->flags;
+	for (i = 0; i < KVMRUN_FILTER_MAX_RANGES; i++) {
+		const struct kvmrun_msr_filter_range *r = &g->ranges[i];
+		bool in = r->bitmap && r->bitmap < vm->ram_size;
+
+		filter_record_range(f, i, r->flags, r->nmsrs, r->base,
+				    in ? vm->ram + r->bitmap : NULL,
+				    in ? vm->ram_size - r->bitmap : 0);
+	}
+}
+
+static int op_get_filter(struct vm *vm, struct block *b)
+{
+	struct kvmrun_get_filter *a = &b->u.get_filter;
+	const struct installed_filter *f = &vm->filter;
+	uint32_t used = 0, i;
+
+	if (!in_ram(vm, a->bitmaps_gpa, a->bitmaps_size))
+		return KVMRUN_ST_BADADDR;
+	for (i = 0; i < KVMRUN_FILTER_MAX_RANGES; i++)
+		used += bitmap_bytes(f->ranges[i].nmsrs);
+	a->bitmaps_used = used;
+	if (used > a->bitmaps_size)
+		return KVMRUN_ST_BADARG;
+	a->source = f->source;
+	memset(&a->filter, 0, sizeof(a->filter));
+	a->filter.flags = f->flags;
+	used = 0;
+	for (i = 0; i < KVMRUN_FILTER_MAX_RANGES; i++) {
+		struct kvmrun_msr_filter_range *r = &a->filter.ranges[i];
+		uint32_t len = bitmap_bytes(f->ranges[i].nmsrs);
+
+		r->flags = f->ranges[i].flags;
+		r->nmsrs = f->ranges[i].nmsrs;
+		r->base = f->ranges[i].base;
+		if (!len)
+			continue;
+		r->bitmap = a->bitmaps_gpa + used;
+		memcpy(vm->ram + a->bitmaps_gpa + used, f->ranges[i].bitmap, len);
+		used += len;
+	}
 	return KVMRUN_ST_OK;
 }
 
@@ -333,6 +416,8 @@ static int execute(struct vm *vm, struct vcpu *v, struct block *b)
 	case KVMRUN_OP_HOST_GET_ONE_REG:
 	case KVMRUN_OP_HOST_SET_ONE_REG:
 		return op_host_one_reg(vm, v, b, b->hdr.op == KVMRUN_OP_HOST_SET_ONE_REG);
+	case KVMRUN_OP_GET_FILTER:
+		return op_get_filter(vm, b);
 	}
 	return KVMRUN_ST_BADOP;
 }

@@ -63,6 +63,19 @@ struct vcpu {
 	bool kstats_tried;
 };
 
+/*
+ * The filter KVM last accepted, as kvmrun handed it over (KVMRUN_OP_GET_FILTER):
+ * raw slots, and ceil(nmsrs / 8) bitmap bytes of each (capped at 0x600).
+ */
+struct installed_filter {
+	uint32_t source;		/* KVMRUN_FILTER_SRC_* */
+	uint32_t flags;
+	struct {
+		uint32_t flags, nmsrs, base;
+		uint8_t bitmap[0x600];
+	} ranges[KVMRUN_FILTER_MAX_RANGES];
+};
+
 struct vm {
 	const struct kvmrun_opts *opts;
 	int sys_fd, vm_fd;
@@ -77,6 +90,7 @@ struct vm {
 	int cap_msr_filter, cap_user_space_msr, cap_coalesced_pio;
 	uint32_t x2apic_virt;		/* KVMRUN_X2APIC_VIRT_* (kvmrun-virt.c) */
 	uint32_t exit_mask;		/* last mask KVM accepted */
+	struct installed_filter filter;	/* under ctrl_lock once vCPUs run */
 	size_t run_size;
 	unsigned int nvcpus;
 	struct vcpu *vcpus;
@@ -116,6 +130,13 @@ int vm_run(struct vm *vm);
 void ctrl_request(struct vm *vm, struct vcpu *v, uint32_t gpa);
 /* kvmrun_info.console: what the console offers the guest. */
 uint32_t ctrl_console_flags(struct vm *vm);
+/*
+ * Slot i of the installed filter: fields raw, ceil(nmsrs / 8) bitmap bytes
+ * (capped at 0x600) from src, of which only 'avail' are readable (the rest
+ * read as 0, NULL src as all 0).  Callers record a filter KVM accepted.
+ */
+void filter_record_range(struct installed_filter *f, unsigned int i, uint32_t flags,
+			 uint32_t nmsrs, uint32_t base, const uint8_t *src, uint64_t avail);
 /* Exits so far, every vCPU (KVMRUN_OP_GET_EXITS, --stats); takes ctrl_lock. */
 void vm_get_exits(struct vm *vm, struct kvmrun_exits *e);
 

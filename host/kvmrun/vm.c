@@ -185,6 +185,23 @@ void vm_create(struct vm *vm, const struct kvmrun_opts *o)
 		enable_exit_mask(vm, (uint32_t)o->exit_mask);
 }
 
+/* For KVMRUN_OP_GET_FILTER: the description's bytes are what KVM got. */
+static void record_start_filter(struct vm *vm, const struct msrf_filter *mf)
+{
+	unsigned int i;
+
+	memset(&vm->filter, 0, sizeof(vm->filter));
+	vm->filter.source = KVMRUN_FILTER_SRC_START;
+	vm->filter.flags = mf->flags;
+	for (i = 0; i < MSRF_MAX_RANGES; i++) {
+		const struct msrf_range *r = &mf->ranges[i];
+		bool data = r->bitmap_kind == MSRF_BITMAP_DATA || r->bitmap_kind == MSRF_BITMAP_EDGE;
+
+		filter_record_range(&vm->filter, i, r->flags, r->nmsrs, r->base,
+				    data ? r->bitmap : NULL, sizeof(r->bitmap));
+	}
+}
+
 /* Returns the errno of the startup KVM_X86_SET_MSR_FILTER (0 = accepted). */
 static int install_filter(struct vm *vm, const struct msrf_filter *f)
 {
@@ -195,6 +212,8 @@ static int install_filter(struct vm *vm, const struct msrf_filter *f)
 	kfilter_from_msrf(f, &kf, &vm->kmem);
 	if (ioctl(vm->vm_fd, KVM_X86_SET_MSR_FILTER, &kf))
 		e = errno;
+	else
+		record_start_filter(vm, f);
 	if (!o->filter_expect_set) {
 		if (e)
 			die(KVMRUN_EXIT_SETUP, "KVM_X86_SET_MSR_FILTER(%s): errno %s", o->filter,

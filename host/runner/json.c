@@ -31,7 +31,7 @@ static const char *qemu_version_used(struct runner *r)
 	return NULL;
 }
 
-static void json_host(struct sbuf *sb, struct runner *r)
+void results_json_host(struct sbuf *sb, struct runner *r)
 {
 	const struct host_facts *h = &r->host;
 	int i;
@@ -153,7 +153,7 @@ char *results_json(struct runner *r, int exit_status)
 	sb_puts(&sb, ",\n  ");
 	sb_json_key_str(&sb, "suite_version", r->host.suite_version);
 	sb_puts(&sb, ",\n  \"host\": {");
-	json_host(&sb, r);
+	results_json_host(&sb, r);
 	sb_puts(&sb, "},\n  ");
 	sb_printf(&sb, "\"exit_status\": %d, ", exit_status);
 	sb_json_key_str(&sb, "interrupted_by", r->interrupted ?

@@ -105,6 +105,16 @@ static void usage(FILE *f)
 "                    e.g. kvm_intel.enable_apicv=Y); a known FAIL or\n"
 "                    TIMEOUT becomes XFAIL, a known PASS becomes XPASS\n"
 "  --srcdir DIR      the test tree (set by run_tests.sh)\n"
+"\n"
+"Filter audit (instead of the cfg's tests):\n"
+"  --audit FILTER    boot the audit guest (x86/msr_audit.c) under kvmrun with\n"
+"                    the filter file FILTER installed before the vCPUs run,\n"
+"                    as a VMM does; write logs/<stamp>/audit.md and\n"
+"                    audit.json; exit 1 on a bypass, 0 on none, 2 on bad\n"
+"                    input (unparsable file, an ioctl KVM rejects)\n"
+"  --exit-mask N     with --audit: KVM_CAP_X86_USER_SPACE_MSR mask 0-7\n"
+"                    (default 0: no user exits, denials are #GP)\n"
+"  --irqchip full|split|none  with --audit: in-kernel irqchip (default full)\n"
 "  -h, --help        this help\n"
 "\n"
 "Environment:\n"
@@ -187,7 +197,7 @@ static void parse_shard(struct runner *r, const char *s)
 }
 
 enum { OPT_JSON = 256, OPT_SHARD, OPT_CONFIG, OPT_SRCDIR, OPT_COLOR, OPT_PROGRESS, OPT_KNOWN,
-       OPT_JUNIT };
+       OPT_JUNIT, OPT_AUDIT, OPT_EXIT_MASK, OPT_IRQCHIP };
 
 /* auto / always / never of --color and --progress */
 static enum color_mode when(const char *arg, const char *opt)
@@ -225,11 +235,15 @@ static void parse_args(struct runner *r, int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "progress", required_argument, NULL, OPT_PROGRESS },
 		{ "help", no_argument, NULL, 'h' },
+		{ "audit", required_argument, NULL, OPT_AUDIT },
+		{ "exit-mask", required_argument, NULL, OPT_EXIT_MASK },
+		{ "irqchip", required_argument, NULL, OPT_IRQCHIP },
 		{ 0 }
 	};
 	int c;
 
 	r->jobs = 1;
+	r->audit_mask = -1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":ag:x:lj:vtqh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -253,6 +267,20 @@ static void parse_args(struct runner *r, int argc, char **argv)
 		case OPT_COLOR:
 			r->color_mode = when(optarg ? optarg : "always", "--color");
 			break;
+		case OPT_AUDIT: free(r->audit_file); r->audit_file = xstrdup(optarg); break;
+		case OPT_EXIT_MASK:
+			r->audit_mask = number("--exit-mask", optarg, 0, 7);
+			break;
+		case OPT_IRQCHIP:
+			if (!strcmp(optarg, "full"))
+				r->audit_irqchip = CFG_IRQCHIP_FULL;
+			else if (!strcmp(optarg, "split"))
+				r->audit_irqchip = CFG_IRQCHIP_SPLIT;
+			else if (!strcmp(optarg, "none"))
+				r->audit_irqchip = CFG_IRQCHIP_NONE;
+			else
+				usage_error("bad --irqchip '%s': expected full, split or none", optarg);
+			break;
 		case 'h': usage(stdout); exit(0);
 		case ':':
 			usage_error("option '%s' needs an argument", argv[optind - 1]);
@@ -263,6 +291,10 @@ static void parse_args(struct runner *r, int argc, char **argv)
 	}
 	if (r->json && !r->list)
 		usage_error("%s only goes with -l", "--json");
+	if (!r->audit_file && (r->audit_mask >= 0 || r->audit_irqchip))
+		usage_error("--exit-mask and --irqchip only go with --audit");
+	if (r->audit_file && (optind < argc || r->ngroups || r->list || r->all))
+		usage_error("--audit runs the audit alone: no tests, -g, -a or -l with it");
 	for (; optind < argc; optind++)
 		strv_push(&r->patterns, &r->npatterns, argv[optind]);
 }
@@ -497,8 +529,12 @@ int main(int argc, char **argv)
 	prog_internal_status = 2;
 	parse_args(&r, argc, argv);
 	find_srcdir(&r);
-	load_config(&r);
-	cfg_validate(&r);
+	if (r.audit_file) {
+		audit_setup(&r, r.audit_file, r.audit_mask, r.audit_irqchip);
+	} else {
+		load_config(&r);
+		cfg_validate(&r);
+	}
 	select_tests(&r);
 	if (r.list) {
 		out_list(&r);
@@ -515,6 +551,8 @@ int main(int argc, char **argv)
 	out_start(&r);
 	exec_run_all(&r);
 	status = out_finish(&r);
+	if (r.audit_file)
+		status = r.interrupted ? status : audit_report(&r);
 	logs_write_results(&r, status);
 	return status;
 }

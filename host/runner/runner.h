@@ -153,6 +153,9 @@ struct runner {
 	char *known_path;	/* NULL = none */
 	char *junit_path;	/* --junit FILE: a copy of junit.xml, or NULL */
 	bool quiet;		/* --quiet: no human line for PASS */
+	char *audit_file;	/* --audit FILTER, or NULL */
+	int audit_mask;		/* --exit-mask, -1 = unset */
+	enum cfg_irqchip audit_irqchip;	/* --irqchip, UNSET = default */
 	/* environment, probed once */
 	const char *vmm_env;	/* "auto", "kvmrun" or "qemu" */
 	bool kvm_ok;
@@ -261,8 +264,14 @@ const char *known_reason(const struct known *k);	/* "" if none given */
 void logs_create(struct runner *r);
 void logs_write_results(struct runner *r, int exit_status);
 
+/* runner/audit.c: --audit; exit 2 on bad input */
+void audit_setup(struct runner *r, const char *file, int exit_mask, enum cfg_irqchip irqchip);
+int audit_report(struct runner *r);	/* the run's exit status */
+
 /* renderers of the finished run: runner/json.c, runner/tap.c, runner/junit.c */
 char *results_json(struct runner *r, int exit_status);
+/* The "host" object's members of results.json (no braces). */
+void results_json_host(struct sbuf *sb, struct runner *r);
 void tap_test(struct sbuf *sb, const struct job *j, const char *log);
 char *results_junit(struct runner *r);
 

@@ -523,7 +523,9 @@ static bool kvmrun_build(struct runner *r, struct job *j, const char *image)
 	push(p, &n, s);
 	free(s);
 	if (t->filter) {
-		s = xasprintf("%s/filters/%s", r->srcdir, t->filter);
+		/* Absolute: a file outside the tree (--audit). */
+		s = t->filter[0] == '/' ? xstrdup(t->filter) :
+			xasprintf("%s/filters/%s", r->srcdir, t->filter);
 		if (access(s, R_OK)) {
 			pre(p, ST_ERROR, xasprintf("filters/%s: %s", t->filter,
 						   strerror(errno)));

@@ -57,6 +57,7 @@ static const struct shipped shipped[] = {
 	    { 0x1b, 1, RW, MSRF_BITMAP_DATA, { { 0x1b, 0x1b } } },
 	    { 0xc0000080, 1, RW, MSRF_BITMAP_DATA, { { 0xc0000080, 0xc0000080 } } } } },
 	{ "deny-power-ctl", 0, 1, { { 0x1fc, 1, RW, MSRF_BITMAP_DATA, {} } } },
+	{ "deny-0x6e0-write", 0, 1, { { 0x6e0, 1, MSRF_WRITE, MSRF_BITMAP_DATA, {} } } },
 	{ "wrap", 0, 1, { { 0xffffffff, 2, RW, MSRF_BITMAP_DATA, {} } } },
 	{ "empty-deny", MSRF_DEFAULT_DENY, 0, {} },
 	{ "bad-range-flags-0", 0, 1, { { 0x1fc, 1, 0, MSRF_BITMAP_DATA, {} } } },

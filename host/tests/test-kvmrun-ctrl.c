@@ -386,6 +386,122 @@ static void test_set_filter(void)
 		   h.status == KVMRUN_ST_BADARG && io.calls == 0);
 }
 
+/* Install through SET_FILTER (the fake ioctl succeeds), then read it back. */
+static void test_get_filter(void)
+{
+	struct kvmrun_get_filter a = { .bitmaps_gpa = 0x10000, .bitmaps_size = 0x600 * 16 };
+	struct kvmrun_set_filter sf = { .filter_gpa = 0x4000 };
+	struct kvmrun_msr_filter g;
+	struct kvmrun_req_hdr h;
+	uint8_t *bm = vm.ram + 0x10000;
+
+	memset(&vm.filter, 0, sizeof(vm.filter));
+	memset(&a.filter, 0xee, sizeof(a.filter));
+	h = SEND(KVMRUN_OP_GET_FILTER, &a);
+	check_true("ctrl: get_filter: nothing installed: source NONE, all zero",
+		   h.status == KVMRUN_ST_OK && a.source == KVMRUN_FILTER_SRC_NONE &&
+		   a.bitmaps_used == 0 && a.filter.flags == 0 && a.filter.ranges[0].nmsrs == 0 &&
+		   a.filter.ranges[15].bitmap == 0);
+
+	memset(&g, 0, sizeof(g));
+	g.flags = 1;
+	g.ranges[0] = (struct kvmrun_msr_filter_range){ 3, 9, 0x6e0, 0, 0x1000 };
+	g.ranges[1] = (struct kvmrun_msr_filter_range){ 7, 0, 5, 0, 0 };	/* skipped by KVM */
+	g.ranges[2] = (struct kvmrun_msr_filter_range){ 1, 0x3000, 0xc0000000, 0, 0x2000 };
+	memcpy(vm.ram + 0x4000, &g, sizeof(g));
+	memset(vm.ram + 0x1000, 0, 8);
+	vm.ram[0x1000] = 0xa5;
+	vm.ram[0x1001] = 0x01;
+	vm.ram[0x1002] = 0xff;	/* past ceil(9 / 8) = 2 bytes: not copied */
+	memset(vm.ram + 0x2000, 0x5a, 0x600);
+	io.ret = 0;
+	io.err = 0;
+	h = SEND(KVMRUN_OP_SET_FILTER, &sf);
+	check_true("ctrl: set_filter accepted", h.status == KVMRUN_ST_OK && h.ret == 0);
+	/* The guest changing its bitmap afterwards changes nothing installed. */
+	vm.ram[0x1000] = 0;
+	memset(bm, 0xcc, 0x700);
+	h = SEND(KVMRUN_OP_GET_FILTER, &a);
+	check_true("ctrl: get_filter: source GUEST, flags and slots raw",
+		   h.status == KVMRUN_ST_OK && a.source == KVMRUN_FILTER_SRC_GUEST &&
+		   a.filter.flags == 1 && a.filter.ranges[0].flags == 3 &&
+		   a.filter.ranges[0].nmsrs == 9 && a.filter.ranges[0].base == 0x6e0 &&
+		   a.filter.ranges[1].flags == 7 && a.filter.ranges[1].base == 5 &&
+		   a.filter.ranges[2].nmsrs == 0x3000 && a.filter.ranges[3].flags == 0);
+	check_u64("ctrl: get_filter: bytes used 2 + 0x600", 2 + 0x600, a.bitmaps_used);
+	check_true("ctrl: get_filter: bitmaps packed in the buffer, zero-length slot none",
+		   a.filter.ranges[0].bitmap == 0x10000 && a.filter.ranges[1].bitmap == 0 &&
+		   a.filter.ranges[2].bitmap == 0x10002);
+	check_true("ctrl: get_filter: the bytes KVM got, ceil(nmsrs / 8) of them",
+		   bm[0] == 0xa5 && bm[1] == 0x01 && bm[2] == 0x5a && bm[0x601] == 0x5a &&
+		   bm[0x602] == 0xcc);
+
+	/* A rejected ioctl leaves the installed filter alone. */
+	g.ranges[0].base = 0x1234;
+	memcpy(vm.ram + 0x4000, &g, sizeof(g));
+	io.ret = -1;
+	io.err = EINVAL;
+	SEND(KVMRUN_OP_SET_FILTER, &sf);
+	io.ret = 0;
+	io.err = 0;
+	h = SEND(KVMRUN_OP_GET_FILTER, &a);
+	check_true("ctrl: get_filter: a failed SET_FILTER changes nothing",
+		   h.status == KVMRUN_ST_OK && a.filter.ranges[0].base == 0x6e0);
+	sf.struct_mode = KVMRUN_FILTER_STRUCT_NULL;
+	SEND(KVMRUN_OP_SET_FILTER, &sf);
+	h = SEND(KVMRUN_OP_GET_FILTER, &a);
+	check_true("ctrl: get_filter: a NULL struct installs nothing",
+		   h.status == KVMRUN_ST_OK && a.filter.ranges[0].base == 0x6e0);
+
+	a.bitmaps_size = 0x601;
+	memset(bm, 0xcc, 0x700);
+	h = SEND(KVMRUN_OP_GET_FILTER, &a);
+	check_true("ctrl: get_filter: buffer one byte short: BADARG, bytes needed, nothing written",
+		   h.status == KVMRUN_ST_BADARG && a.bitmaps_used == 0x602 && bm[0] == 0xcc);
+	a.bitmaps_size = 0x602;
+	a.bitmaps_gpa = RAM_SIZE - 0x601;
+	h = SEND(KVMRUN_OP_GET_FILTER, &a);
+	check_u64("ctrl: get_filter: buffer crossing the end of RAM: BADADDR",
+		  KVMRUN_ST_BADADDR, (uint32_t)h.status);
+	a.bitmaps_gpa = RAM_SIZE - 0x602;
+	h = SEND(KVMRUN_OP_GET_FILTER, &a);
+	check_true("ctrl: get_filter: buffer ending at the end of RAM: OK",
+		   h.status == KVMRUN_ST_OK && vm.ram[RAM_SIZE - 1] == 0x5a);
+	a.bitmaps_gpa = ~0ull;
+	a.bitmaps_size = 0;
+	h = SEND(KVMRUN_OP_GET_FILTER, &a);
+	check_u64("ctrl: get_filter: buffer at ~0: BADADDR", KVMRUN_ST_BADADDR,
+		  (uint32_t)h.status);
+
+	/* A bitmap running past the end of RAM: the bytes beyond read as 0. */
+	g.ranges[0].bitmap = RAM_SIZE - 1;
+	g.ranges[2].bitmap = RAM_SIZE + 0x1000;
+	memcpy(vm.ram + 0x4000, &g, sizeof(g));
+	vm.ram[RAM_SIZE - 1] = 0x77;
+	sf.struct_mode = KVMRUN_FILTER_STRUCT_GUEST;
+	SEND(KVMRUN_OP_SET_FILTER, &sf);
+	a.bitmaps_gpa = 0x10000;
+	a.bitmaps_size = 0x602;
+	h = SEND(KVMRUN_OP_GET_FILTER, &a);
+	check_true("ctrl: get_filter: bitmap bytes outside RAM read as 0",
+		   h.status == KVMRUN_ST_OK && bm[0] == 0x77 && bm[1] == 0 && bm[2] == 0 &&
+		   bm[0x601] == 0);
+
+	/* kvmrun --filter at start records through the same function. */
+	{
+		uint8_t bits[8] = { 0x80 };
+
+		memset(&vm.filter, 0, sizeof(vm.filter));
+		vm.filter.source = KVMRUN_FILTER_SRC_START;
+		filter_record_range(&vm.filter, 0, 2, 8, 0x10, bits, sizeof(bits));
+		h = SEND(KVMRUN_OP_GET_FILTER, &a);
+		check_true("ctrl: get_filter: the start filter, source START",
+			   h.status == KVMRUN_ST_OK && a.source == KVMRUN_FILTER_SRC_START &&
+			   a.filter.ranges[0].nmsrs == 8 && bm[0] == 0x80 &&
+			   a.bitmaps_used == 1 && a.filter.ranges[1].nmsrs == 0);
+	}
+}
+
 static void test_enable_cap(void)
 {
 	struct kvmrun_enable_cap a = { .cap = KVMRUN_CAP_X86_USER_SPACE_MSR, .flags = 3,
@@ -917,6 +1033,7 @@ int main(void)
 	test_framing();
 	test_info();
 	test_set_filter();
+	test_get_filter();
 	test_enable_cap();
 	test_policy_store();
 	test_policy_stats();

@@ -281,3 +281,33 @@ int kvmrun_build_filter(const struct msrf_filter *mf, struct kvmrun_msr_filter *
 	}
 	return 0;
 }
+
+int kvmrun_get_filter(struct msrf_filter *out, u32 *source)
+{
+	static u8 bitmaps[KVMRUN_FILTER_BITMAPS_MAX];
+	static struct kvmrun_get_filter a;
+	unsigned int i;
+	int st;
+
+	memset(&a, 0, sizeof(a));
+	a.bitmaps_gpa = (u64)(unsigned long)bitmaps;
+	a.bitmaps_size = sizeof(bitmaps);
+	st = request(KVMRUN_OP_GET_FILTER, &a, sizeof(a), &a, sizeof(a), NULL);
+	if (st != KVMRUN_ST_OK)
+		return st;
+	msrf_filter_init(out, a.filter.flags);
+	for (i = 0; i < MSRF_MAX_RANGES; i++) {
+		const struct kvmrun_msr_filter_range *k = &a.filter.ranges[i];
+		struct msrf_range *r = &out->ranges[i];
+		u64 off = k->bitmap - a.bitmaps_gpa;
+
+		r->flags = k->flags;
+		r->nmsrs = k->nmsrs;
+		r->base = k->base;
+		/* The host put it inside our buffer; anything else is its bug. */
+		if (k->bitmap && off + bitmap_len(k->nmsrs) <= sizeof(bitmaps))
+			memcpy(r->bitmap, bitmaps + off, bitmap_len(k->nmsrs));
+	}
+	*source = a.source;
+	return KVMRUN_ST_OK;
+}

@@ -90,4 +90,11 @@ int kvmrun_console_write(const void *buf, u32 len);
  */
 int kvmrun_build_filter(const struct msrf_filter *mf, struct kvmrun_msr_filter *out);
 
+/*
+ * KVMRUN_OP_GET_FILTER: the filter KVM last accepted from kvmrun (at start
+ * or by a request), as a description: fields raw, bitmaps copied (kind
+ * DATA), *source a KVMRUN_FILTER_SRC_*.  Returns the request's status.
+ */
+int kvmrun_get_filter(struct msrf_filter *out, u32 *source);
+
 #endif

@@ -197,3 +197,48 @@ const struct msrsweep_stats *msrsweep_get_stats(void)
 {
 	return &st;
 }
+
+/* ---- The write rule's list (x86/msr_sweep.c explains each entry) ---------- */
+
+static const struct {
+	u32 first, last;
+	const char *what;
+} unsafe[] = {
+	{ 0x00000010, 0x00000010, "TSC" },
+	{ 0x00000011, 0x00000012, "KVM kvmclock (old numbers)" },
+	{ 0x0000001b, 0x0000001b, "APIC_BASE" },
+	{ 0x0000003b, 0x0000003b, "TSC_ADJUST" },
+	{ 0x00000048, 0x00000049, "SPEC_CTRL, PRED_CMD" },
+	{ 0x000000fe, 0x000000fe, "MTRRcap" },
+	{ 0x0000010b, 0x0000010b, "FLUSH_CMD" },
+	{ 0x00000174, 0x00000176, "SYSENTER_CS/ESP/EIP" },
+	{ 0x000001d9, 0x000001d9, "DEBUGCTL" },
+	{ 0x00000200, 0x000002ff, "MTRRs, PAT" },
+	{ 0x000006e0, 0x000006e0, "TSC_DEADLINE" },
+	{ 0x00000800, 0x000008ff, "x2APIC" },
+	{ 0x4b564d00, 0x4b564dff, "KVM PV MSRs" },
+	{ 0xc0000080, 0xc0000084, "EFER, STAR, LSTAR, CSTAR, SFMASK" },
+	{ 0xc0000100, 0xc0000102, "FS/GS/KERNEL_GS_BASE" },
+};
+
+bool msrsweep_unsafe(u32 index)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(unsafe); i++)
+		if (index >= unsafe[i].first && index <= unsafe[i].last)
+			return true;
+	return false;
+}
+
+const char *msrsweep_unsafe_names(void)
+{
+	static char buf[320];
+	unsigned int i, len = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < ARRAY_SIZE(unsafe) && len < sizeof(buf); i++)
+		len += snprintf(buf + len, sizeof(buf) - len, "%s%s",
+				i ? ", " : "", unsafe[i].what);
+	return buf;
+}

@@ -84,4 +84,13 @@ const char *msrsweep_describe(const struct msrsweep_obs *o, bool write);
 
 const struct msrsweep_stats *msrsweep_get_stats(void);
 
+/*
+ * The write rule's list: MSRs a sweep never writes, whatever they read
+ * (state the library relies on, time, commands that act on any value, the
+ * x2APIC registers, KVM's PV MSRs); shared by x86/msr_sweep.c and
+ * x86/msr_audit.c.  Names, comma-separated, for a log line.
+ */
+bool msrsweep_unsafe(u32 index);
+const char *msrsweep_unsafe_names(void);
+
 #endif

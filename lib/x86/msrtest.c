@@ -52,6 +52,29 @@ static void host_cpu_x2apic(void)
 			    ", EOI and SELF_IPI" : "");
 }
 
+/*
+ * A filter kvmrun installed at start (--filter): the model takes it from
+ * kvmrun itself (KVMRUN_OP_GET_FILTER), bitmaps included, so no test keeps
+ * a copy of a cfg-given filter.  A kvmrun too old to say leaves the model
+ * with no filter: tests that depend on it install their own.
+ */
+static void take_start_filter(void)
+{
+	static struct msrf_filter f;
+	const char *name = getenv("KVMRUN_FILTER");
+	u32 src;
+	int st = kvmrun_get_filter(&f, &src);
+
+	if (st == KVMRUN_ST_OK && src == KVMRUN_FILTER_SRC_START) {
+		msrtest_assume_filter(&f);
+		report_info("kvmrun installed %s at start: the model takes it from GET_FILTER",
+			    name ?: "a filter");
+	} else if (st != KVMRUN_ST_OK && name && strcmp(name, "none")) {
+		report_info("kvmrun installed %s at start but cannot describe it (GET_FILTER: %s)",
+			    name, kvmrun_status_name(st));
+	}
+}
+
 bool msrtest_init(void)
 {
 	const char *v;
@@ -70,13 +93,7 @@ bool msrtest_init(void)
 	msrtest_host.ignore_msrs = v && !strcmp(v, "1");
 	exit_mask = msrtest_host.info.exit_mask;
 	host_cpu_x2apic();
-	/*
-	 * A filter given by --filter is described by the harness only by
-	 * name: tests that depend on the installed filter install their own.
-	 */
-	v = getenv("KVMRUN_FILTER");
-	if (v && strcmp(v, "none"))
-		report_info("harness installed filter %s at start; tests install their own", v);
+	take_start_filter();
 	sync_exit_count();
 	/*
 	 * A filter installed by the harness may deny APIC_BASE: the boot

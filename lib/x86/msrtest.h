@@ -32,8 +32,8 @@ extern struct msrtest_host msrtest_host;
 
 /*
  * Under kvmrun: read the harness info, take the filter and exit mask the
- * harness installed at start (from KVMRUN_FILTER / KVMRUN_EXIT_MASK: a
- * test that needs a known start calls msrtest_install()/msrtest_set_mask()
+ * harness installed at start (KVMRUN_OP_GET_FILTER, kvmrun_info.exit_mask;
+ * a test that needs a known start calls msrtest_install()/msrtest_set_mask()
  * itself) and return true.  Elsewhere report one SKIP with the reason and
  * return false: the caller returns report_summary().
  */
@@ -64,8 +64,8 @@ const struct msrf_filter *msrtest_filter(void);
 int msrtest_install(const struct msrf_filter *f);
 /*
  * Tell the model that f is installed without installing it: for a filter
- * the harness installed at start (--filter), which the test knows by its
- * description.
+ * the harness installed and described (msrtest_init() does it for the
+ * start filter).
  */
 void msrtest_assume_filter(const struct msrf_filter *f);
 /* An empty DEFAULT_ALLOW filter: "filtering off". */
