@@ -141,7 +141,8 @@ help:
 	@echo 'Targets:'
 	@echo '  all (default)  guest images x86/*.flat and the host programs in build/'
 	@echo '  guest          only the guest images'
-	@echo '  host           only build/kvmrun, build/runner, build/ioctl-test'
+	@echo '  host           only build/kvmrun, build/runner, build/ioctl-test and'
+	@echo '                 the standalone bug reproducers build/repro-*'
 	@echo '  check          every check program (build/tests/), then the guest'
 	@echo '                 images under QEMU TCG; ends with one "N passed" line'
 	@echo '  bench          build/bench: start-up, exit costs, suite time'
@@ -175,6 +176,10 @@ install: all
 	(git describe --always --dirty --tags 2>/dev/null || echo unknown) >$(INSTDIR)/VERSION
 	echo installed > $(INSTDIR)/.installed
 	ln -sf ../share/kvm-msrfilter-tests/run_tests.sh $(DESTDIR)$(prefix)/bin/kvm-msrfilter-tests
+	# The reproducers by name, e.g. in the Intel lane's --cmd.
+	for p in $(REPRO_NAMES); do \
+		ln -sf ../share/kvm-msrfilter-tests/bin/$$p $(DESTDIR)$(prefix)/bin/$$p || exit 1; \
+	done
 
 clean:
 	rm -f lib/*.o lib/x86/*.o lib/*.d lib/x86/*.d lib/libcflat.a

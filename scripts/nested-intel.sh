@@ -170,7 +170,8 @@ printf '%s\n' "$intel_params" >"$root/lane/kvm_intel_params"
 cat >"$root/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
-export PATH=/bin
+# /usr/bin: `make install` links the reproducers there (repro-*, for --cmd).
+export PATH=/bin:/usr/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
