@@ -17,7 +17,7 @@
 # (scripts/bochs/vmx-preemption-rate.patch).  Debian's build also has no headless display library
 # (no 'nogui'); this one has.  Bochs 3.1 has the descriptor fix but Debian's
 # 6.1 kernel dies early under it and 7.3 halts before its first console line,
-# so the pin is 3.0 (see README.md, "The Intel lane").
+# so the pin is 3.0 (see doc/lanes.md, "The Intel lane").
 #
 # The source comes through a private apt configuration (its own sources.list
 # with a deb-src line for trixie, its own lists and cache under the cache

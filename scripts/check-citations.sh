@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # make check: every citation in the tree points into the tree.  Fails on a
 # mention of a document that is not here (design.md, ../shared/..., an
-# issue number) and on a "doc/abi.md §N" whose section doc/abi.md lacks.
+# issue number, a doc/NAME.md the tree lacks) and on a
+# "doc/abi.md §N" whose section doc/abi.md lacks.
 # Prints PASS:/FAIL: lines; run from the top of the tree.
 cd "$(dirname "$0")/.." || exit 2
 status=0
@@ -11,7 +12,7 @@ files=$(git ls-files 2>/dev/null | grep -v '^scripts/check-citations.sh$')
 	! -path './.git/*' ! -name check-citations.sh | sed 's|^\./||')
 
 # shellcheck disable=SC2086
-outside=$(grep -nE 'design\.md|\.\./shared|kvm-msr-filter-abi|lanes\.md|[Ii]ssue [0-9]+' \
+outside=$(grep -nE 'design\.md|\.\./shared|kvm-msr-filter-abi|[Ii]ssue [0-9]+' \
 	$files 2>/dev/null)
 if [ -n "$outside" ]; then
 	echo "FAIL: citations: documents outside the tree cited:"
@@ -19,6 +20,19 @@ if [ -n "$outside" ]; then
 	status=1
 else
 	echo "PASS: citations: nothing cites a document outside the tree"
+fi
+
+# shellcheck disable=SC2086
+docs=$(grep -ohE 'doc/[A-Za-z0-9_-]+\.md' $files 2>/dev/null | sort -u)
+bad=
+for d in $docs; do
+	[ -f "$d" ] || bad="$bad $d"
+done
+if [ -n "$bad" ]; then
+	echo "FAIL: citations: no such document in the tree:$bad"
+	status=1
+else
+	echo "PASS: citations: every doc/*.md cited exists ($(echo "$docs" | wc -w) documents)"
 fi
 
 sections=$(sed -n 's/^##* \([0-9][0-9.]*[a-z]*\)\.* .*/\1/p' doc/abi.md | sed 's/\.$//')

@@ -27,7 +27,7 @@
 # with CONFIG_KERNEL_XZ; only another kernel changes that); kernel to /init
 # 4.5 s; modules to /dev/kvm 2.7 s.
 #
-# Bochs has no 9p and no -kernel, so (see README.md, "The Intel lane"):
+# Bochs has no 9p and no -kernel, so (see doc/lanes.md, "The Intel lane"):
 #  - in: a small isolinux CD with the kernel and one initramfs holding
 #    busybox, the modules, and `make install` of this tree built with
 #    STATIC=1 (no libc in there), stripped; not compressed (the BIOS reads
