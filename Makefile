@@ -115,7 +115,7 @@ $(BUILD)/san/%.o: %.c config.mak
 	$(HOSTCC) $(SAN_CFLAGS) -c $< -o $@
 
 # Shared host modules (host/util/) and the model, as each program links them.
-UTIL_SRCS := host/util/util.c
+UTIL_SRCS := host/util/util.c host/util/hostfacts.c
 FILTERFILE_SRCS := host/util/filterfile.c common/msrfilter.c $(UTIL_SRCS)
 KVM_SRCS := host/util/kvm.c $(UTIL_SRCS)
 

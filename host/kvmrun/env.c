@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "env.h"
+#include "util/hostfacts.h"
 #include "util/kvmrunopts.h"
 #include "util/util.h"
 #include "kvmrun_proto.h"
@@ -112,58 +113,14 @@ int env_load_file(const char *path, struct sbuf *out, char *err, size_t errlen)
 	return ret;
 }
 
-/* Y/N or a number from a module parameter file; -1 when absent or odd. */
-static int read_param(const char *sysfs, const char *module, const char *param)
-{
-	char path[512], buf[32];
-	FILE *f;
-	uint64_t v;
-
-	snprintf(path, sizeof(path), "%s/module/%s/parameters/%s", sysfs, module, param);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (!fgets(buf, sizeof(buf), f)) {
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	buf[strcspn(buf, "\n")] = 0;
-	if (!strcmp(buf, "Y") || !strcmp(buf, "y"))
-		return 1;
-	if (!strcmp(buf, "N") || !strcmp(buf, "n"))
-		return 0;
-	if (parse_uint(buf, UINT64_MAX, &v))
-		return -1;
-	return (int)(v & 1);
-}
-
-static bool have_module(const char *sysfs, const char *module)
-{
-	char path[512];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "%s/module/%s", sysfs, module);
-	return !stat(path, &st) && S_ISDIR(st.st_mode);
-}
-
 void env_read_host(const char *sysfs, struct env_host *h)
 {
-	static const char *const vendors[] = { "kvm_intel", "kvm_amd", "kvm_pvm" };
-	size_t i;
-
-	h->ignore_msrs = read_param(sysfs, "kvm", "ignore_msrs");
-	h->force_emulation_prefix = read_param(sysfs, "kvm", "force_emulation_prefix");
-	h->enable_apicv = read_param(sysfs, "kvm_intel", "enable_apicv");
+	h->ignore_msrs = hostfacts_param_flag(sysfs, "kvm", "ignore_msrs");
+	h->force_emulation_prefix = hostfacts_param_flag(sysfs, "kvm", "force_emulation_prefix");
+	h->enable_apicv = hostfacts_param_flag(sysfs, "kvm_intel", "enable_apicv");
 	if (h->enable_apicv < 0)
-		h->enable_apicv = read_param(sysfs, "kvm_amd", "avic");
-	h->vendor_module = "unknown";
-	for (i = 0; i < sizeof(vendors) / sizeof(vendors[0]); i++) {
-		if (have_module(sysfs, vendors[i])) {
-			h->vendor_module = vendors[i];
-			break;
-		}
-	}
+		h->enable_apicv = hostfacts_param_flag(sysfs, "kvm_amd", "avic");
+	h->vendor_module = hostfacts_vendor_module(sysfs);
 }
 
 static void add_known(struct sbuf *out, const char *key, int val)

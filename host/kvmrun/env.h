@@ -31,7 +31,7 @@ struct env_host {
 	int ignore_msrs;		/* kvm.ignore_msrs */
 	int force_emulation_prefix;	/* kvm.force_emulation_prefix, bit 0 */
 	int enable_apicv;		/* kvm_intel.enable_apicv / kvm_amd.avic */
-	const char *vendor_module;	/* kvm_intel, kvm_amd, kvm_pvm, unknown */
+	const char *vendor_module;	/* kvm_intel, kvm_amd, kvm_pvm, none */
 };
 
 /* 'sysfs' is "/sys" except in tests. */

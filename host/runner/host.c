@@ -18,8 +18,7 @@
 #include <unistd.h>
 
 #include "runner.h"
-
-static const char *const vendor_modules[] = { "kvm_intel", "kvm_amd", "kvm_pvm" };
+#include "util/hostfacts.h"
 
 /* module/parameter pairs recorded as "module.parameter" when present */
 static const char *const kvm_params[][2] = {
@@ -151,7 +150,6 @@ void host_probe(struct runner *r)
 	const char *sysfs = getenv("RUNNER_SYSFS") ?: "/sys";
 	struct utsname u;
 	bool have_uname = !uname(&u);
-	char err[256];
 	size_t i;
 
 	h->kernel = xstrdup(have_uname ? u.release : "unknown");
@@ -164,29 +162,15 @@ void host_probe(struct runner *r)
 		h->emulator = xstrdup(getenv("LANE_EMULATOR"));
 	h->suite_version = suite_version(r);
 	cpu_facts(h);
-	h->kvm_module = "none";
-	for (i = 0; i < sizeof(vendor_modules) / sizeof(vendor_modules[0]); i++) {
-		char *path = xasprintf("%s/module/%s", sysfs, vendor_modules[i]);
-		bool present = !access(path, F_OK);
-
-		free(path);
-		if (present) {
-			h->kvm_module = vendor_modules[i];
-			break;
-		}
-	}
+	h->kvm_module = hostfacts_vendor_module(sysfs);
 	for (i = 0; i < sizeof(kvm_params) / sizeof(kvm_params[0]); i++) {
-		char *path = xasprintf("%s/module/%s/parameters/%s", sysfs,
-				       kvm_params[i][0], kvm_params[i][1]);
-		char *v = read_small_file(path, 256, err, sizeof(err));
+		char v[256];
 
-		free(path);
-		if (!v)
+		if (!hostfacts_param(sysfs, kvm_params[i][0], kvm_params[i][1], v, sizeof(v)))
 			continue;
 		h->param_names[h->nparams] = xasprintf("%s.%s", kvm_params[i][0],
 						       kvm_params[i][1]);
-		h->param_values[h->nparams++] = xstrdup(trim(v));
-		free(v);
+		h->param_values[h->nparams++] = xstrdup(v);
 	}
 }
 

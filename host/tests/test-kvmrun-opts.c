@@ -278,7 +278,7 @@ static void test_env_host(void)
 	env_read_host(tmpdir, &h);
 	check_true("env: empty sysfs: nothing known",
 		   h.ignore_msrs == -1 && h.force_emulation_prefix == -1 &&
-		   h.enable_apicv == -1 && !strcmp(h.vendor_module, "unknown"));
+		   h.enable_apicv == -1 && !strcmp(h.vendor_module, "none"));
 	write_file("module/kvm/parameters/ignore_msrs", "Y\n");
 	write_file("module/kvm/parameters/force_emulation_prefix", "3\n");
 	write_file("module/kvm_amd/parameters/avic", "0\n");
@@ -326,7 +326,7 @@ static void test_x2apic_virt(void)
 	check_u64("virt: kvm_amd with AVIC: unknown", 0, virt_x2apic_decide(&h, &none));
 	h.vendor_module = "kvm_pvm";
 	check_u64("virt: kvm_pvm: nothing", K, virt_x2apic_decide(&h, &both));
-	h.vendor_module = "unknown";
+	h.vendor_module = "none";
 	check_u64("virt: unknown module: unknown", 0, virt_x2apic_decide(&h, &both));
 }
 
