@@ -5,9 +5,15 @@
 #   scripts/kernel-matrix.sh [--out DIR] SPEC... [-- run_tests.sh args]
 #
 # SPEC: anything scripts/nested-kvm.sh --kernel takes (installed, 6.1,
-# 6.12, 7.3, 7.2.13, unstable, ...; a built kernel as PATH:MODULES-DIR).
+# 6.12, 7.3, 7.2.13, unstable, ...; a built kernel as PATH:MODULES-DIR),
+# run in the AMD lane (kvm_amd under QEMU); amd:SPEC says the same.
+# intel:SPEC[:P=V[,P=V...]] runs SPEC in the Intel lane (kvm_intel under
+# Bochs) with those kvm_intel parameters (--kvm-param), e.g.
+#   scripts/kernel-matrix.sh 6.1 7.3 intel:6.1 intel:7.3:enable_apicv=0
 # The lanes run one after the other; each keeps its logs/<stamp>/ as
-# usual.  A lane that ends with status 2 (the nested VM failed: stalled,
+# usual, and the run's directory is the last "logs: DIR" line of its
+# output (the inner runner's in the AMD lane, which shares this tree;
+# "nested-intel: logs: DIR" in the Intel lane, which copies it back).  A lane that ends with status 2 (the nested VM failed: stalled,
 # timed out, no /dev/kvm) is tried once more (NESTED_RETRIES, default 1).
 # Then scripts/kernel-report.py --require-kvm writes DIR/report.md and
 # DIR/report.json (default DIR: logs/matrix-DATE-TIME), the output of each
@@ -44,26 +50,39 @@ mkdir -p "$out" || exit 2
 
 results=() failed=()
 for spec in "${specs[@]}"; do
-	kargs=(--kernel "$spec")
+	lane=() kspec=$spec params=()
 	case $spec in
-	*/*:*) kargs=(--kernel "${spec%%:*}" --modules "${spec#*:}") ;;
+	intel:*) lane=(--vendor intel) kspec=${spec#intel:} ;;
+	amd:*) kspec=${spec#amd:} ;;
 	esac
-	log=$out/$(printf '%s' "$spec" | tr '/: ' '___').out
+	if [ ${#lane[@]} -gt 0 ]; then
+		case $kspec in
+		*:*=*)
+			for p in $(printf '%s' "${kspec#*:}" | tr , ' '); do
+				params+=(--kvm-param "$p")
+			done
+			kspec=${kspec%%:*} ;;
+		esac
+	fi
+	kargs=(--kernel "$kspec")
+	case $kspec in
+	*/*:*) kargs=(--kernel "${kspec%%:*}" --modules "${kspec#*:}") ;;
+	esac
+	log=$out/$(printf '%s' "$spec" | tr '/:=, ' '_____').out
 	try=0
 	while :; do
 		try=$((try + 1))
-		before=$(readlink logs/latest 2>/dev/null)
 		echo "== kernel-matrix: $spec (try $try)"
 		start=$(date +%s)
-		scripts/nested-kvm.sh "${kargs[@]}" "$@" 2>&1 | tee "$log"
+		scripts/nested-kvm.sh ${lane[@]+"${lane[@]}"} "${kargs[@]}" \
+			${params[@]+"${params[@]}"} "$@" 2>&1 | tee "$log"
 		status=${PIPESTATUS[0]}
-		after=$(readlink logs/latest 2>/dev/null)
 		echo "== kernel-matrix: $spec: status $status after $(($(date +%s) - start)) s"
 		[ "$status" -eq 2 ] && [ "$try" -le "$retries" ] || break
 	done
-	if [ "$status" -ne 2 ] && [ -n "$after" ] && [ "$after" != "$before" ] &&
-	   [ -f "logs/$after/results.json" ]; then
-		results+=("logs/$after/results.json")
+	rundir=$(sed -n 's/^\(nested-intel: \)\{0,1\}logs: //p' "$log" | tail -n 1)
+	if [ "$status" -ne 2 ] && [ -n "$rundir" ] && [ -f "$rundir/results.json" ]; then
+		results+=("$rundir/results.json")
 	else
 		why=$(grep -E '^(nested-kvm|kernel-get): ' "$log" | tail -n 1)
 		failed+=(--failed "$spec: status $status, no results.json${why:+ ($why)}")

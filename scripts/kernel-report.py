@@ -284,7 +284,19 @@ def main(argv):
             "kvm_usable": h["kvm_usable"], "exit_status": doc["exit_status"],
             "duration_s": doc["duration_s"],
             "totals": doc["totals"], "unexpected": unexpected_of(doc, require_kvm)})
-    # Two runs of one kernel on one host still get two columns.
+    # Runs of one kernel on one host are told apart by the KVM parameters
+    # that differ between them (enable_apicv=N, ...), then by number.
+    names = [r["column"] for r in run_entries]
+    params = [doc["host"].get("kvm_params") or {} for doc in runs]
+    for i, r in enumerate(run_entries):
+        twins = [j for j, n in enumerate(names) if n == names[i]]
+        if len(twins) < 2:
+            continue
+        keys = sorted({k for j in twins for k in params[j]})
+        differ = [k for k in keys if len({params[j].get(k) for j in twins}) > 1]
+        if differ:
+            r["column"] += " " + ",".join("%s=%s" % (k.split(".", 1)[-1], params[i].get(k, "-"))
+                                          for k in differ)
     names = [r["column"] for r in run_entries]
     for i, r in enumerate(run_entries):
         if names.count(r["column"]) > 1:

@@ -221,10 +221,6 @@ echo "lane: done $status" >$hb
 mkdir -p /tmp/out
 echo $status >/tmp/out/status
 [ -d logs ] && cp -a logs /tmp/out/
-cp /proc/cmdline /tmp/out/cmdline
-for p in /sys/module/kvm_intel/parameters/*; do
-	echo "${p##*/}=$(cat $p)"
-done >/tmp/out/kvm_intel.params 2>/dev/null
 [ -n "$out" ] && lane-frame pack /tmp/out $out && echo "lane: packed" >$hb
 sync
 poweroff -f

@@ -117,6 +117,18 @@ def main():
           r is not None and [x["column"] for x in r["runs"]] ==
           ["6.1.0-1-amd64 kvm_amd lab1", "7.3.4-amd64 kvm_amd lab1"], r and r["runs"])
 
+    # One kernel in two configurations (e.g. intel:7.3 and
+    # intel:7.3:enable_apicv=0): the differing parameter names the column.
+    on, off, again = (run_doc("7.3.4-amd64", copy.deepcopy(BASE_SUBTESTS)) for _ in range(3))
+    on["host"]["kvm_params"] = {"kvm_intel.enable_apicv": "Y", "kvm.ignore_msrs": "N"}
+    off["host"]["kvm_params"] = {"kvm_intel.enable_apicv": "N", "kvm.ignore_msrs": "N"}
+    again["host"]["kvm_params"] = dict(on["host"]["kvm_params"])
+    p, r, _ = case("params", [on, off, again])
+    check("one kernel, two configurations: columns named by the parameter that differs",
+          r is not None and [x["column"] for x in r["runs"]] ==
+          ["7.3.4-amd64 kvm_amd lab1 enable_apicv=Y #1", "7.3.4-amd64 kvm_amd lab1 enable_apicv=N",
+           "7.3.4-amd64 kvm_amd lab1 enable_apicv=Y #2"], r and r["runs"])
+
     subs = copy.deepcopy(BASE_SUBTESTS)
     subs[2]["status"] = "SKIP"
     p, r, _ = case("status", [a, run_doc("7.3.4-amd64", subs)])
