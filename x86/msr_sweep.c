@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Differential sweep: every index of 0x0-0x1FFF, 0x40000000-0x40001FFF and
- * 0xC0000000-0xC0001FFF, read and written, under no filter, deny-all,
+ * Differential sweep: every index of the MSR windows (msrf_gen_window():
+ * 0x0-0x1FFF, 0x40000000-0x40001FFF, 0xC0000000-0xC0001FFF and
+ * 0xC0010000-0xC0011FFF), read and written, under no filter, deny-all,
  * allow-all and generated filters, each with several user-exit masks.
  *
  * The unfiltered baseline is measured first, in the same VM, with the exit
@@ -42,6 +43,25 @@
  *   - MISC_ENABLE (0x1A0) is written back: KVM accepts the value it returns
  *     and changes nothing for an unchanged value (its MWAIT bit only acts
  *     when it flips).
+ *   - in 0xC0010000-0xC0011FFF (AMD's MSRs): the MSRs that configure the
+ *     CPU itself or its guest/host interface are written only as a
+ *     write-back of a stable read, never 0 after a failed read (the
+ *     write-back list below): SYSCFG (memory encryption, MTRR enables),
+ *     HWCR (cache/SMM/TSC controls), VM_CR (SVMDIS, and LOCK, which cannot
+ *     be undone), VM_HSAVE_PA (where nested VMRUN saves the host) and the
+ *     GHCB MSR.  What the sweep writes anywhere in this window is thus
+ *     either what was just read or 0 to an MSR whose read was intercepted
+ *     and rejected.  Under kvm_amd before 6.17 the GHCB MSR (0xC0010130)
+ *     is passed through to every guest (direct_access_msrs[], .always),
+ *     so unfiltered it is the CPU's register, not KVM's: a read gives the
+ *     CPU's value (QEMU TCG: 0) and the write-back leaves it unchanged.
+ *     Every other MSR here is intercepted by every KVM version (SVM's
+ *     map; kvm_intel has no bitmap for the window), and of those KVM knows
+ *     none acts on a 0 written after a failed read: PATCH_LOADER and
+ *     VM_IGNNE writes are dropped, the rest are unknown (UNKNOWN: nothing
+ *     happens) or their reads work.  On kvm_intel the AMD MSRs KVM
+ *     implements in common code (HWCR, SYSCFG, VM_HSAVE_PA, TSEG...) read
+ *     OK and the rest are unknown.
  *
  * Filters: "none" (an empty DEFAULT_ALLOW filter), "deny-all" (DEFAULT_DENY
  * and one all-zero READ|WRITE range per window), "allow-all" (DEFAULT_DENY
@@ -114,6 +134,18 @@ static const struct {
 	{ 0xc0000100, 0xc0000102, "FS/GS/KERNEL_GS_BASE" },
 };
 
+/* Written only back, as read (the write rule above); otherwise not at all. */
+static const struct {
+	u32 index;
+	const char *what;
+} writeback_only[] = {
+	{ 0xc0010010, "SYSCFG" },
+	{ 0xc0010015, "HWCR" },
+	{ 0xc0010114, "VM_CR" },
+	{ 0xc0010117, "VM_HSAVE_PA" },
+	{ 0xc0010130, "GHCB" },
+};
+
 static struct msrf_filter deny_all, allow_all, generated;
 
 static u64 seeds[MAX_SEEDS] = { 1, 2, 3 };
@@ -135,6 +167,16 @@ static bool listed_unsafe(u32 index)
 
 	for (i = 0; i < ARRAY_SIZE(unsafe); i++)
 		if (index >= unsafe[i].first && index <= unsafe[i].last)
+			return true;
+	return false;
+}
+
+static bool listed_writeback_only(u32 index)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(writeback_only); i++)
+		if (index == writeback_only[i].index)
 			return true;
 	return false;
 }
@@ -423,6 +465,19 @@ static const char *unsafe_names(void)
 	return buf;
 }
 
+/* "SYSCFG, HWCR, ..." for the log. */
+static const char *writeback_names(void)
+{
+	static char buf[80];
+	unsigned int i, len = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < ARRAY_SIZE(writeback_only) && len < sizeof(buf); i++)
+		len += snprintf(buf + len, sizeof(buf) - len, "%s%s",
+				i ? ", " : "", writeback_only[i].what);
+	return buf;
+}
+
 static bool in_hyperv_window(u32 index)
 {
 	return (index & ~(WSIZE - 1)) == 0x40000000u;
@@ -431,7 +486,7 @@ static bool in_hyperv_window(u32 index)
 /* The write rule at the top of this file. */
 static void choose_writes(void)
 {
-	unsigned int n, listed = 0, counters = 0, hyperv = 0;
+	unsigned int n, listed = 0, counters = 0, hyperv = 0, unread = 0;
 
 	for (n = 0; n < NIDX; n++) {
 		struct baseline *bl = &base[n];
@@ -445,12 +500,16 @@ static void choose_writes(void)
 			counters++;
 		else if (hyperv_cpuid && in_hyperv_window(index) && !ok)
 			hyperv++;
+		else if (listed_writeback_only(index) && !ok)
+			unread++;
 		else
 			continue;
 		bl->flags |= B_NOWRITE;
 	}
 	report_info("not written (unsafe): %u counters, %u Hyper-V MSRs that do not read OK, "
 		    "%u listed: %s", counters, hyperv, listed, unsafe_names());
+	report_info("written only back, as read: %s; %u of them do not read OK (not written)",
+		    writeback_names(), unread);
 }
 
 /*
