@@ -483,6 +483,34 @@ static bool in_hyperv_window(u32 index)
 	return (index & ~(WSIZE - 1)) == 0x40000000u;
 }
 
+/*
+ * What each write-back-only MSR gave unfiltered, for the log: an MSR KVM
+ * passes through reads as OK although KVM has no code for it (the GHCB
+ * MSR under kvm_amd before 6.17: the CPU's value, 0 under QEMU TCG).
+ */
+static void report_writeback_only(void)
+{
+	unsigned int i, n;
+
+	for (i = 0; i < ARRAY_SIZE(writeback_only); i++) {
+		u32 index = writeback_only[i].index;
+
+		for (n = 0; n < NIDX && idx_of(n) != index; n++)
+			;
+		if (n == NIDX)
+			continue;
+		if (base[n].rclass == MSRF_KVM_OK)
+			report_info("%s 0x%x: unfiltered read OK, value 0x%llx: %s",
+				    writeback_only[i].what, index,
+				    (unsigned long long)base[n].rvalue,
+				    base[n].flags & B_NOWRITE ? "not written" : "written back");
+		else
+			report_info("%s 0x%x: unfiltered read %s: not written",
+				    writeback_only[i].what, index,
+				    msrf_kvm_class_name(base[n].rclass));
+	}
+}
+
 /* The write rule at the top of this file. */
 static void choose_writes(void)
 {
@@ -510,6 +538,7 @@ static void choose_writes(void)
 		    "%u listed: %s", counters, hyperv, listed, unsafe_names());
 	report_info("written only back, as read: %s; %u of them do not read OK (not written)",
 		    writeback_names(), unread);
+	report_writeback_only();
 }
 
 /*
