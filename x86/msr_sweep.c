@@ -55,13 +55,17 @@
  *     is passed through to every guest (direct_access_msrs[], .always),
  *     so unfiltered it is the CPU's register, not KVM's: a read gives the
  *     CPU's value (QEMU TCG: 0) and the write-back leaves it unchanged.
- *     Every other MSR here is intercepted by every KVM version (SVM's
- *     map; kvm_intel has no bitmap for the window), and of those KVM knows
- *     none acts on a 0 written after a failed read: PATCH_LOADER and
- *     VM_IGNNE writes are dropped, the rest are unknown (UNKNOWN: nothing
- *     happens) or their reads work.  On kvm_intel the AMD MSRs KVM
- *     implements in common code (HWCR, SYSCFG, VM_HSAVE_PA, TSEG...) read
- *     OK and the rest are unknown.
+ *     The only other pass-through here is the mediated PMU of 7.x
+ *     (kvm.enable_mediated_pmu=1, off by default): the counters
+ *     0xC0010004-7 and 0xC0010201-0xC001020B, which read OK and keep still
+ *     while no event select enables them (the sweep writes the selects
+ *     back as read), so they are written back too; a counting one is a
+ *     counter above.  kvm_intel has no bitmap for the window.  Of the MSRs
+ *     KVM intercepts, none acts on a 0 written after a failed read:
+ *     PATCH_LOADER and VM_IGNNE writes are dropped, the rest are unknown
+ *     (UNKNOWN: nothing happens) or their reads work.  On kvm_intel the
+ *     AMD MSRs KVM implements in common code (HWCR, SYSCFG, VM_HSAVE_PA,
+ *     TSEG...) read OK and the rest (VM_CR, GHCB...) are unknown.
  *
  * Filters: "none" (an empty DEFAULT_ALLOW filter), "deny-all" (DEFAULT_DENY
  * and one all-zero READ|WRITE range per window), "allow-all" (DEFAULT_DENY
