@@ -429,7 +429,7 @@ void msrf_set_bit(struct msrf_range *r, uint32_t index, bool allow)
 /* ---- The generator ---------------------------------------------------------- */
 
 static const uint32_t gen_windows[MSRF_GEN_NWINDOWS] = {
-	0x00000000u, 0x40000000u, 0xC0000000u,
+	0x00000000u, 0x40000000u, 0xC0000000u, 0xC0010000u,
 };
 
 uint32_t msrf_gen_window(unsigned int n)

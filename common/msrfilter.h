@@ -266,12 +266,26 @@ void msrf_set_bit(struct msrf_range *r, uint32_t index, bool allow);
  * A valid (msrf_validate() == 0) random filter, a pure function of seed:
  * 1-16 range slots mixing READ, WRITE and READ|WRITE ranges, overlapping
  * ranges, zero-length ranges with junk fields, all-allow / all-deny /
- * random bitmaps and either default, all inside the windows
- * 0x0-0x1FFF, 0x40000000-0x40001FFF and 0xC0000000-0xC0001FFF.
+ * random bitmaps and either default, all inside the windows below.
  */
 void msrf_generate(struct msrf_filter *f, uint64_t seed);
-/* The generator's windows, for sweeps: MSRF_GEN_NWINDOWS bases. */
-#define MSRF_GEN_NWINDOWS	3
+/*
+ * The MSR windows: the suite's one list of them (the generator, the sweep,
+ * the deny-all/allow-all filters and their unit tests all follow it).
+ * Three are the ranges the CPUs' MSR permission bitmaps cover, where KVM
+ * may pass an MSR through instead of intercepting it (and must stop doing
+ * so for what a filter denies); the fourth holds KVM's Hyper-V MSRs:
+ *   0x00000000-0x00001FFF  architectural (VMX and SVM bitmaps)
+ *   0x40000000-0x40001FFF  hypervisor MSRs (no bitmap: always intercepted)
+ *   0xC0000000-0xC0001FFF  AMD64 (VMX and SVM bitmaps)
+ *   0xC0010000-0xC0011FFF  AMD's own MSRs (HWCR, SYSCFG, VM_CR, VM_HSAVE_PA,
+ *                          the GHCB MSR...): SVM's permission map only (AMD
+ *                          APM vol. 2, "MSR Intercepts"); VMX has no bitmap
+ *                          for it, kvm_intel intercepts all of it and
+ *                          implements some of it (HWCR, SYSCFG...)
+ * msrf_gen_window(n) for n < MSRF_GEN_NWINDOWS, ascending; 0 past the end.
+ */
+#define MSRF_GEN_NWINDOWS	4
 #define MSRF_GEN_WINDOW_SIZE	0x2000u
 uint32_t msrf_gen_window(unsigned int n);
 

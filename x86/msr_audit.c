@@ -344,6 +344,7 @@ static void choose_writes(void)
 
 		s->wvalue = ok ? s->rvalue : 0;
 		if (msrsweep_unsafe(index) || (s->flags & B_VOLATILE) ||
+		    (msrsweep_writeback_only(index) && !ok) ||
 		    (hyperv_cpuid && (index & ~(WSIZE - 1)) == 0x40000000u && !ok)) {
 			s->flags |= B_NOWRITE;
 			nowrite++;

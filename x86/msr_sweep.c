@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Differential sweep: every index of 0x0-0x1FFF, 0x40000000-0x40001FFF and
- * 0xC0000000-0xC0001FFF, read and written, under no filter, deny-all,
+ * Differential sweep: every index of the MSR windows (msrf_gen_window():
+ * 0x0-0x1FFF, 0x40000000-0x40001FFF, 0xC0000000-0xC0001FFF and
+ * 0xC0010000-0xC0011FFF), read and written, under no filter, deny-all,
  * allow-all and generated filters, each with several user-exit masks.
  *
  * The unfiltered baseline is measured first, in the same VM, with the exit
@@ -43,6 +44,29 @@
  *   - MISC_ENABLE (0x1A0) is written back: KVM accepts the value it returns
  *     and changes nothing for an unchanged value (its MWAIT bit only acts
  *     when it flips).
+ *   - in 0xC0010000-0xC0011FFF (AMD's MSRs): the MSRs that configure the
+ *     CPU itself or its guest/host interface are written only as a
+ *     write-back of a stable read, never 0 after a failed read (the
+ *     write-back list below): SYSCFG (memory encryption, MTRR enables),
+ *     HWCR (cache/SMM/TSC controls), VM_CR (SVMDIS, and LOCK, which cannot
+ *     be undone), VM_HSAVE_PA (where nested VMRUN saves the host) and the
+ *     GHCB MSR.  What the sweep writes anywhere in this window is thus
+ *     either what was just read or 0 to an MSR whose read was intercepted
+ *     and rejected.  Under kvm_amd before 6.17 the GHCB MSR (0xC0010130)
+ *     is passed through to every guest (direct_access_msrs[], .always),
+ *     so unfiltered it is the CPU's register, not KVM's: a read gives the
+ *     CPU's value (QEMU TCG: 0) and the write-back leaves it unchanged.
+ *     The only other pass-through here is the mediated PMU of 7.x
+ *     (kvm.enable_mediated_pmu=1, off by default): the counters
+ *     0xC0010004-7 and 0xC0010201-0xC001020B, which read OK and keep still
+ *     while no event select enables them (the sweep writes the selects
+ *     back as read), so they are written back too; a counting one is a
+ *     counter above.  kvm_intel has no bitmap for the window.  Of the MSRs
+ *     KVM intercepts, none acts on a 0 written after a failed read:
+ *     PATCH_LOADER and VM_IGNNE writes are dropped, the rest are unknown
+ *     (UNKNOWN: nothing happens) or their reads work.  On kvm_intel the
+ *     AMD MSRs KVM implements in common code (HWCR, SYSCFG, VM_HSAVE_PA,
+ *     TSEG...) read OK and the rest (VM_CR, GHCB...) are unknown.
  *
  * Filters: "none" (an empty DEFAULT_ALLOW filter), "deny-all" (DEFAULT_DENY
  * and one all-zero READ|WRITE range per window), "allow-all" (DEFAULT_DENY
@@ -386,10 +410,39 @@ static bool in_hyperv_window(u32 index)
 	return (index & ~(WSIZE - 1)) == 0x40000000u;
 }
 
+/*
+ * What each write-back-only MSR gave unfiltered, for the log: an MSR KVM
+ * passes through reads as OK although KVM has no code for it (the GHCB
+ * MSR under kvm_amd before 6.17: the CPU's value, 0 under QEMU TCG).
+ */
+static void report_writeback_only(void)
+{
+	unsigned int i, n;
+	const char *what;
+	u32 index;
+
+	for (i = 0; (what = msrsweep_writeback_entry(i, &index)); i++) {
+
+		for (n = 0; n < NIDX && idx_of(n) != index; n++)
+			;
+		if (n == NIDX)
+			continue;
+		if (base[n].rclass == MSRF_KVM_OK)
+			report_info("%s 0x%x: unfiltered read OK, value 0x%llx: %s",
+				    what, index,
+				    (unsigned long long)base[n].rvalue,
+				    base[n].flags & B_NOWRITE ? "not written" : "written back");
+		else
+			report_info("%s 0x%x: unfiltered read %s: not written",
+				    what, index,
+				    msrf_kvm_class_name(base[n].rclass));
+	}
+}
+
 /* The write rule at the top of this file. */
 static void choose_writes(void)
 {
-	unsigned int n, listed = 0, counters = 0, hyperv = 0;
+	unsigned int n, listed = 0, counters = 0, hyperv = 0, unread = 0;
 
 	for (n = 0; n < NIDX; n++) {
 		struct baseline *bl = &base[n];
@@ -403,12 +456,17 @@ static void choose_writes(void)
 			counters++;
 		else if (hyperv_cpuid && in_hyperv_window(index) && !ok)
 			hyperv++;
+		else if (msrsweep_writeback_only(index) && !ok)
+			unread++;
 		else
 			continue;
 		bl->flags |= B_NOWRITE;
 	}
 	report_info("not written (unsafe): %u counters, %u Hyper-V MSRs that do not read OK, "
 		    "%u listed: %s", counters, hyperv, listed, msrsweep_unsafe_names());
+	report_info("written only back, as read: %s; %u of them do not read OK (not written)",
+		    msrsweep_writeback_names(), unread);
+	report_writeback_only();
 }
 
 /*

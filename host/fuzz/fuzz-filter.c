@@ -65,6 +65,12 @@ static void check_model(const struct msrf_filter *flt, int nranges)
 		msrf_allowed(flt, probes[k], MSRF_ACCESS_READ);
 		msrf_allowed(flt, probes[k], MSRF_ACCESS_WRITE);
 	}
+	/* The edges of every MSR window the sweeps cover. */
+	for (k = 0; k < MSRF_GEN_NWINDOWS; k++) {
+		msrf_allowed(flt, msrf_gen_window(k), MSRF_ACCESS_READ);
+		msrf_allowed(flt, msrf_gen_window(k) + MSRF_GEN_WINDOW_SIZE - 1,
+			     MSRF_ACCESS_WRITE);
+	}
 	for (i = 0; i < nranges; i++) {
 		const struct msrf_range *r = &flt->ranges[i];
 

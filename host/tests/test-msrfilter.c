@@ -1266,7 +1266,8 @@ static void test_builders(void)
 #define GEN_SEEDS	1000
 #define SWEEP_SEEDS	200
 
-static bool in_a_window(const struct msrf_range *r)
+/* The window a non-empty range lies in, or -1. */
+static int window_of(const struct msrf_range *r)
 {
 	unsigned int w;
 
@@ -1274,9 +1275,9 @@ static bool in_a_window(const struct msrf_range *r)
 		uint64_t lo = msrf_gen_window(w), hi = lo + MSRF_GEN_WINDOW_SIZE;
 
 		if (r->base >= lo && (uint64_t)r->base + r->nmsrs <= hi)
-			return true;
+			return (int)w;
 	}
-	return false;
+	return -1;
 }
 
 static int used_slots(const struct msrf_filter *f)
@@ -1299,6 +1300,7 @@ struct gen_stats {
 	int deny, allow, read, write, both, zero, one_slot, full;
 	int multi, overlapping;	/* filters with >= 2 ranges / with an overlap */
 	int all_allow, all_deny, mixed;
+	int per_window[MSRF_GEN_NWINDOWS];	/* non-empty ranges in each */
 };
 
 static void gen_account(const struct msrf_filter *f, struct gen_stats *st)
@@ -1321,6 +1323,8 @@ static void gen_account(const struct msrf_filter *f, struct gen_stats *st)
 			continue;
 		}
 		ranges++;
+		if (window_of(r) >= 0)
+			st->per_window[window_of(r)]++;
 		st->read += r->flags == R;
 		st->write += r->flags == W;
 		st->both += r->flags == RW;
@@ -1353,7 +1357,7 @@ static void test_generator_validity(void)
 			valid = false;
 		}
 		for (i = 0; i < MSRF_MAX_RANGES && windows; i++) {
-			if (fa.ranges[i].nmsrs && !in_a_window(&fa.ranges[i])) {
+			if (fa.ranges[i].nmsrs && window_of(&fa.ranges[i]) < 0) {
 				snprintf(detail, sizeof(detail),
 					 "seed %llu range %d base 0x%x n %u",
 					 (unsigned long long)seed, i,
@@ -1364,7 +1368,13 @@ static void test_generator_validity(void)
 		gen_account(&fa, &st);
 	}
 	check_true("gen msrf_validate == 0 for seeds 0-999", valid, detail);
-	check_true("gen non-empty ranges stay inside the three windows", windows, detail);
+	check_true("gen non-empty ranges stay inside the windows", windows, detail);
+	for (i = 0; i < MSRF_GEN_NWINDOWS; i++) {
+		/* about 1/NWINDOWS of the ~8 ranges of each of 1000 filters */
+		snprintf(detail, sizeof(detail), "gen puts ranges in window %d (0x%x)",
+			 i, msrf_gen_window(i));
+		check_true(detail, st.per_window[i] > GEN_SEEDS, "too few");
+	}
 	check_true("gen makes DEFAULT_DENY filters", st.deny > GEN_SEEDS / 4, "too few");
 	check_true("gen makes DEFAULT_ALLOW filters", st.allow > GEN_SEEDS / 4, "too few");
 	check_true("gen makes READ-only ranges", st.read > 100, "too few");
@@ -1471,15 +1481,45 @@ static void test_generator_sweep(void)
 			}
 		}
 	}
-	check_true("gen sweep: msrf_allowed == painted reference, 200 seeds x 3 windows x R/W",
+	check_true("gen sweep: msrf_allowed == painted reference, 200 seeds x every window x R/W",
 		   ok, detail);
 	check_true("gen sweep covered every MSR",
 		   !ok || checked == (uint64_t)SWEEP_SEEDS * MSRF_GEN_NWINDOWS * 2 *
 				     MSRF_GEN_WINDOW_SIZE, "short");
 }
 
+/*
+ * The window list (msrfilter.h): the MSR permission bitmap ranges plus the
+ * Hyper-V block, ascending, aligned, apart.  Spelled out once more here on
+ * purpose: a change to the list must be a change to this test too.
+ */
+static void test_windows(void)
+{
+	static const uint32_t want[] = {
+		0x00000000u, 0x40000000u, 0xC0000000u, 0xC0010000u,
+	};
+	char detail[80] = "";
+	bool ok = MSRF_GEN_NWINDOWS == sizeof(want) / sizeof(want[0]);
+	unsigned int w;
+
+	for (w = 0; ok && w < MSRF_GEN_NWINDOWS; w++) {
+		uint32_t lo = msrf_gen_window(w);
+
+		if (lo != want[w] || lo % MSRF_GEN_WINDOW_SIZE ||
+		    (w && lo < msrf_gen_window(w - 1) + MSRF_GEN_WINDOW_SIZE)) {
+			snprintf(detail, sizeof(detail), "window %u is 0x%x", w, lo);
+			ok = false;
+		}
+	}
+	check_true("windows: 0x0, 0x40000000, 0xC0000000, 0xC0010000, aligned, apart",
+		   ok, detail);
+	check_int("windows: msrf_gen_window(past the end) is 0", 0,
+		  msrf_gen_window(MSRF_GEN_NWINDOWS));
+}
+
 static void test_generator(void)
 {
+	test_windows();
 	test_generator_validity();
 	test_generator_determinism();
 	test_generator_sweep();

@@ -242,3 +242,49 @@ const char *msrsweep_unsafe_names(void)
 				i ? ", " : "", unsafe[i].what);
 	return buf;
 }
+
+/*
+ * Written only back, with the value just read, and not at all when the
+ * read fails (x86/msr_sweep.c explains why): AMD's system-configuration
+ * MSRs, where a 0 could change how the guest runs.
+ */
+static const struct {
+	u32 index;
+	const char *what;
+} writeback_only[] = {
+	{ 0xc0010010, "SYSCFG" },
+	{ 0xc0010015, "HWCR" },
+	{ 0xc0010114, "VM_CR" },
+	{ 0xc0010117, "VM_HSAVE_PA" },
+	{ 0xc0010130, "GHCB" },
+};
+
+bool msrsweep_writeback_only(u32 index)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(writeback_only); i++)
+		if (index == writeback_only[i].index)
+			return true;
+	return false;
+}
+
+const char *msrsweep_writeback_entry(unsigned int i, u32 *index)
+{
+	if (i >= ARRAY_SIZE(writeback_only))
+		return NULL;
+	*index = writeback_only[i].index;
+	return writeback_only[i].what;
+}
+
+const char *msrsweep_writeback_names(void)
+{
+	static char buf[80];
+	unsigned int i, len = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < ARRAY_SIZE(writeback_only) && len < sizeof(buf); i++)
+		len += snprintf(buf + len, sizeof(buf) - len, "%s%s",
+				i ? ", " : "", writeback_only[i].what);
+	return buf;
+}

@@ -93,4 +93,13 @@ const struct msrsweep_stats *msrsweep_get_stats(void);
 bool msrsweep_unsafe(u32 index);
 const char *msrsweep_unsafe_names(void);
 
+/*
+ * MSRs written only back with the value just read, never after a failed
+ * read (AMD's SYSCFG, HWCR, VM_CR, VM_HSAVE_PA, GHCB); entry i's name and
+ * index (NULL past the end); their names for a log line.
+ */
+bool msrsweep_writeback_only(u32 index);
+const char *msrsweep_writeback_entry(unsigned int i, u32 *index);
+const char *msrsweep_writeback_names(void);
+
 #endif
