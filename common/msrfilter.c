@@ -437,6 +437,31 @@ enum msrf_outcome msrf_l2_outcome(const struct msrf_ctx *ctx,
 	return msrf_outcome(&l0, index, type, baseline);
 }
 
+static const struct {
+	uint32_t from;
+	int filtered;
+	const char *commit;
+} vmx_lists_history[] = {
+	{ MSRF_KVER(5, 18), 0, "ac8d6cad3c7b" },
+	{ MSRF_KVER(6, 12), 1, "653ea4489e69" },
+};
+
+int msrf_vmx_lists_filtered(uint32_t kver, const char **commit)
+{
+	int i, n = sizeof(vmx_lists_history) / sizeof(vmx_lists_history[0]);
+
+	for (i = n - 1; i >= 0; i--) {
+		if (kver >= vmx_lists_history[i].from) {
+			if (commit)
+				*commit = vmx_lists_history[i].commit;
+			return vmx_lists_history[i].filtered;
+		}
+	}
+	if (commit)
+		*commit = NULL;
+	return -1;
+}
+
 /* ---- Building filters --------------------------------------------------------- */
 
 static void range_clear_bitmap(struct msrf_range *r)

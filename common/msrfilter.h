@@ -290,6 +290,16 @@ enum msrf_outcome msrf_l2_outcome(const struct msrf_ctx *ctx,
 				  uint32_t type, uint64_t value,
 				  enum msrf_kvm_class baseline);
 
+/*
+ * doc/abi.md §11.3, the suite's only kernel-version table: does KVM apply
+ * the filter to L1's VMX MSR-load/store lists (VM-entry load, VM-exit
+ * store, VM-exit load) in kernel major.minor?  1 yes (6.12+,
+ * 653ea4489e69), 0 no (5.18-6.11, ac8d6cad3c7b), -1 not known to the
+ * suite (older).  *commit, when not NULL, gets the row's commit.
+ */
+#define MSRF_KVER(major, minor)	((uint32_t)(major) << 16 | (uint32_t)(minor))
+int msrf_vmx_lists_filtered(uint32_t kver, const char **commit);
+
 /* ---- Building filters (tests, generators, the filter-file parser) ------ */
 
 /* Zero every field (no ranges, all bitmaps DATA and deny) and set flags. */

@@ -1659,6 +1659,14 @@ static void test_nested(void)
 		      msrf_l2_outcome(&ctx, &l1, 0xc0010117, R, 0, OK));
 	v = msrf_l1_intercepts(&l1, MSR_FD, R);
 	check_int("vmx FD R not intercepted", 0, v);
+
+	/* §11.3 version table */
+	check_int("vmx lists 5.17 unknown", -1, msrf_vmx_lists_filtered(MSRF_KVER(5, 17), NULL));
+	check_int("vmx lists 5.18 unfiltered", 0, msrf_vmx_lists_filtered(MSRF_KVER(5, 18), NULL));
+	check_int("vmx lists 6.1 unfiltered", 0, msrf_vmx_lists_filtered(MSRF_KVER(6, 1), NULL));
+	check_int("vmx lists 6.11 unfiltered", 0, msrf_vmx_lists_filtered(MSRF_KVER(6, 11), NULL));
+	check_int("vmx lists 6.12 filtered", 1, msrf_vmx_lists_filtered(MSRF_KVER(6, 12), NULL));
+	check_int("vmx lists 7.3 filtered", 1, msrf_vmx_lists_filtered(MSRF_KVER(7, 3), NULL));
 }
 
 int main(void)
