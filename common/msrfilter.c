@@ -351,6 +351,117 @@ enum msrf_outcome msrf_outcome_write(const struct msrf_ctx *ctx,
 	return outcome(ctx, index, MSRF_ACCESS_WRITE, baseline);
 }
 
+/* ---- Nested (doc/abi.md §11) --------------------------------------------------- */
+
+/*
+ * VMX (SDM Vol. 3C "VM-Execution Controls", MSR bitmaps): four 1 KiB
+ * quarters, read low 0x000, read high 0x400, write low 0x800, write high
+ * 0xc00; one bit per MSR.  SVM (APM Vol. 2 "MSR Intercepts"): three 2 KiB
+ * vectors at 0x000, 0x800, 0x1000, two bits per MSR, read then write.
+ */
+bool msrf_l1_bitmap_pos(enum msrf_vendor v, uint32_t index, uint32_t type,
+			uint32_t *byte, uint32_t *bit)
+{
+	bool write = type == MSRF_ACCESS_WRITE;
+	uint32_t off, n = index & 0x1fff;
+
+	if (v == MSRF_VENDOR_VMX) {
+		if (index <= 0x1fff)
+			off = 0;
+		else if (index - 0xc0000000u <= 0x1fff)
+			off = 0x400;
+		else
+			return false;
+		*byte = off + (write ? 0x800 : 0) + n / 8;
+		*bit = n % 8;
+		return true;
+	}
+	if (index <= 0x1fff)
+		off = 0;
+	else if (index - 0xc0000000u <= 0x1fff)
+		off = 0x800;
+	else if (index - 0xc0010000u <= 0x1fff)
+		off = 0x1000;
+	else
+		return false;
+	*byte = off + n / 4;
+	*bit = (n % 4) * 2 + write;
+	return true;
+}
+
+bool msrf_l1_bitmap_set(enum msrf_vendor v, uint8_t *bitmap, uint32_t index,
+			uint32_t type, bool intercept)
+{
+	uint32_t byte, bit;
+
+	if (!msrf_l1_bitmap_pos(v, index, type, &byte, &bit))
+		return false;
+	if (intercept)
+		bitmap[byte] |= 1u << bit;
+	else
+		bitmap[byte] &= ~(1u << bit);
+	return true;
+}
+
+bool msrf_l1_intercepts(const struct msrf_l1 *l1, uint32_t index, uint32_t type)
+{
+	uint32_t byte, bit;
+
+	if (!l1->use_bitmap)
+		return true;
+	if (!msrf_l1_bitmap_pos(l1->vendor, index, type, &byte, &bit))
+		return true;
+	return l1->bitmap[byte] >> bit & 1;
+}
+
+/*
+ * KVM: nested_svm_exit_handled_msr() and nested_vmx_exit_handled_msr()
+ * reflect the exit to L1 when L1's bit (or the lack of one) says so;
+ * otherwise L0's ordinary MSR handling runs, filter first.  L0 builds
+ * L2's bitmap as L1's OR its own (nested_svm_merge_msrpm() /
+ * nested_vmx_prepare_msr_bitmap(), "to honor userspace MSR filters"),
+ * so a pass-through by both never bypasses a deny.
+ */
+enum msrf_outcome msrf_l2_outcome(const struct msrf_ctx *ctx,
+				  const struct msrf_l1 *l1, uint32_t index,
+				  uint32_t type, uint64_t value,
+				  enum msrf_kvm_class baseline)
+{
+	struct msrf_ctx l0 = *ctx;
+
+	if (msrf_l1_intercepts(l1, index, type))
+		return MSRF_L1_EXIT;
+	l0.cpu_x2apic = 0;
+	if (type == MSRF_ACCESS_WRITE)
+		return msrf_outcome_write(&l0, index, value, baseline);
+	return msrf_outcome(&l0, index, type, baseline);
+}
+
+static const struct {
+	uint32_t from;
+	int filtered;
+	const char *commit;
+} vmx_lists_history[] = {
+	{ MSRF_KVER(5, 18), 0, "ac8d6cad3c7b" },
+	{ MSRF_KVER(6, 12), 1, "653ea4489e69" },
+};
+
+int msrf_vmx_lists_filtered(uint32_t kver, const char **commit)
+{
+	int i, n = sizeof(vmx_lists_history) / sizeof(vmx_lists_history[0]);
+
+	for (i = n - 1; i >= 0; i--) {
+		if (kver >= vmx_lists_history[i].from) {
+			if (commit)
+				*commit = vmx_lists_history[i].commit;
+			return vmx_lists_history[i].filtered;
+		}
+	}
+	if (commit)
+		*commit = NULL;
+	return -1;
+}
+
 /* ---- Building filters --------------------------------------------------------- */
 
 static void range_clear_bitmap(struct msrf_range *r)
@@ -539,6 +650,7 @@ const char *msrf_outcome_name(enum msrf_outcome o)
 	case MSRF_X_UNKNOWN:	return "X(U)";
 	case MSRF_X_INVAL:	return "X(I)";
 	case MSRF_IGNORED:	return "IGNORED";
+	case MSRF_L1_EXIT:	return "L1-EXIT";
 	}
 	return "?";
 }

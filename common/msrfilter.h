@@ -93,6 +93,7 @@ enum msrf_outcome {
 	MSRF_X_UNKNOWN,		/* user exit, reason UNKNOWN */
 	MSRF_X_INVAL,		/* user exit, reason INVAL */
 	MSRF_IGNORED,		/* ignore_msrs=1: read gives 0, write dropped */
+	MSRF_L1_EXIT,		/* nested: a VM exit from L2 to L1 (L1 intercepts) */
 };
 
 /*
@@ -239,6 +240,65 @@ int msrf_class_of_baseline(enum msrf_outcome o);
 /* Outcome of an access the filter let through, given KVM's class. */
 enum msrf_outcome msrf_outcome_of_class(const struct msrf_ctx *ctx,
 					enum msrf_kvm_class cls);
+
+/* ---- Nested: an L2 guest's RDMSR/WRMSR (doc/abi.md §11) ----------------------- */
+
+enum msrf_vendor {
+	MSRF_VENDOR_VMX,
+	MSRF_VENDOR_SVM,
+};
+
+/* Bytes of L1's bitmap: VMX MSR bitmap (one page), SVM MSR permission map. */
+#define MSRF_VMX_BITMAP_BYTES	4096u
+#define MSRF_SVM_MSRPM_BYTES	8192u
+
+/*
+ * Where L1's bitmap holds the intercept bit of (index, type): byte offset
+ * and bit number (1 = intercept).  False for an index the bitmap does not
+ * cover: the CPU then always exits to L1 (SDM "MSR-Bitmap Address": only
+ * 0-0x1fff and 0xc0000000-0xc0001fff; APM "MSR Intercepts": only
+ * 0-0x1fff, 0xc0000000-0xc0001fff and 0xc0010000-0xc0011fff).
+ */
+bool msrf_l1_bitmap_pos(enum msrf_vendor v, uint32_t index, uint32_t type,
+			uint32_t *byte, uint32_t *bit);
+/* Set or clear that bit in 'bitmap'; false when the index has none. */
+bool msrf_l1_bitmap_set(enum msrf_vendor v, uint8_t *bitmap, uint32_t index,
+			uint32_t type, bool intercept);
+
+/* What L1 tells the CPU (and so KVM) about L2's MSR accesses. */
+struct msrf_l1 {
+	enum msrf_vendor vendor;
+	/* VMX "use MSR bitmaps", SVM INTERCEPT_MSR_PROT; off = all exit to L1 */
+	bool use_bitmap;
+	const uint8_t *bitmap;	/* MSRF_*_BYTES bytes */
+};
+
+/* True when L2's access is a VM exit to L1. */
+bool msrf_l1_intercepts(const struct msrf_l1 *l1, uint32_t index, uint32_t type);
+
+/*
+ * The outcome of L2's RDMSR (type READ) or WRMSR of 'value' (type WRITE):
+ * MSRF_L1_EXIT when L1 intercepts it, whatever L0's filter says (our VMM
+ * sees nothing); otherwise L0 handles it as an access of L1's under ctx
+ * (filter, exit mask, x2APIC exemption against L1's LAPIC), whether or
+ * not L0 let the CPU pass it through: L0 merges its own intercepts
+ * (which follow the filter) into L2's bitmap.  L1 is assumed to give L2
+ * no APIC virtualization, so ctx->cpu_x2apic does not apply.
+ */
+enum msrf_outcome msrf_l2_outcome(const struct msrf_ctx *ctx,
+				  const struct msrf_l1 *l1, uint32_t index,
+				  uint32_t type, uint64_t value,
+				  enum msrf_kvm_class baseline);
+
+/*
+ * doc/abi.md §11.3, the suite's only kernel-version table: does KVM apply
+ * the filter to L1's VMX MSR-load/store lists (VM-entry load, VM-exit
+ * store, VM-exit load) in kernel major.minor?  1 yes (6.12+,
+ * 653ea4489e69), 0 no (5.18-6.11, ac8d6cad3c7b), -1 not known to the
+ * suite (older).  *commit, when not NULL, gets the row's commit.
+ */
+#define MSRF_KVER(major, minor)	((uint32_t)(major) << 16 | (uint32_t)(minor))
+int msrf_vmx_lists_filtered(uint32_t kver, const char **commit);
 
 /* ---- Building filters (tests, generators, the filter-file parser) ------ */
 

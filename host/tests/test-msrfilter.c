@@ -1599,6 +1599,116 @@ static void test_unique_names(void)
 	free(names);
 }
 
+/* ---- Nested: L1's bitmap and who handles an L2 access (doc/abi.md §11) ---- */
+
+static uint8_t l1map[MSRF_SVM_MSRPM_BYTES];
+
+static void check_pos(const char *name, enum msrf_vendor v, uint32_t index,
+		      uint32_t type, long ebyte, long ebit)
+{
+	uint32_t byte = 0, bit = 0;
+	bool ok = msrf_l1_bitmap_pos(v, index, type, &byte, &bit);
+	char n[64];
+
+	if (ebyte < 0) {
+		check_int(name, 0, ok);
+		return;
+	}
+	check_int(name, 1, ok);
+	snprintf(n, sizeof(n), "%s: byte * 8 + bit", name);
+	check_int(n, ebyte * 8 + ebit, (long)byte * 8 + bit);
+}
+
+static void test_nested(void)
+{
+	struct msrf_ctx ctx = { .apic_mode = MSRF_APIC_X2APIC,
+				.irqchip = MSRF_IRQCHIP_FULL,
+				.cpu_x2apic = MSRF_CPU_X2APIC_TPR };
+	struct msrf_l1 l1 = { .vendor = MSRF_VENDOR_SVM, .use_bitmap = true,
+			      .bitmap = l1map };
+	uint32_t m;
+	int v;
+
+	/* SDM: read low 0, read high 0x400, write low 0x800, write high 0xc00 */
+	check_pos("vmx pos 0x1fc R", MSRF_VENDOR_VMX, 0x1fc, R, 0x3f, 4);
+	check_pos("vmx pos 0x1fc W", MSRF_VENDOR_VMX, 0x1fc, W, 0x83f, 4);
+	check_pos("vmx pos FS_BASE R", MSRF_VENDOR_VMX, 0xc0000100, R, 0x420, 0);
+	check_pos("vmx pos FS_BASE W", MSRF_VENDOR_VMX, 0xc0000100, W, 0xc20, 0);
+	check_pos("vmx pos 0x1fff W", MSRF_VENDOR_VMX, 0x1fff, W, 0xbff, 7);
+	check_pos("vmx pos 0x2000 none", MSRF_VENDOR_VMX, 0x2000, R, -1, 0);
+	check_pos("vmx pos 0xc0010117 none", MSRF_VENDOR_VMX, 0xc0010117, R, -1, 0);
+	/* APM: two bits per MSR, 0x000 / 0x800 / 0x1000 */
+	check_pos("svm pos 0x1fc R", MSRF_VENDOR_SVM, 0x1fc, R, 0x7f, 0);
+	check_pos("svm pos 0x1fc W", MSRF_VENDOR_SVM, 0x1fc, W, 0x7f, 1);
+	check_pos("svm pos 0x808 W", MSRF_VENDOR_SVM, 0x808, W, 0x202, 1);
+	check_pos("svm pos FS_BASE R", MSRF_VENDOR_SVM, 0xc0000100, R, 0x840, 0);
+	check_pos("svm pos 0xc0000103 W", MSRF_VENDOR_SVM, 0xc0000103, W, 0x840, 7);
+	check_pos("svm pos HSAVE R", MSRF_VENDOR_SVM, 0xc0010117, R, 0x1045, 6);
+	check_pos("svm pos 0xc0012000 none", MSRF_VENDOR_SVM, 0xc0012000, R, -1, 0);
+	check_pos("svm pos K none", MSRF_VENDOR_SVM, MSR_K, W, -1, 0);
+
+	/* L1 intercepts: an exit to L1 whatever L0's filter says */
+	memset(l1map, 0xff, sizeof(l1map));
+	msrf_filter_init(&fa, MSRF_DEFAULT_DENY);
+	msrf_add_range(&fa, MSR_FD, 1, R | W, false);
+	ctx.filter = &fa;
+	for (m = 0; m <= MSRF_EXIT_VALID_MASK; m++) {
+		char n1[48], n2[48];
+
+		ctx.exit_mask = m;
+		snprintf(n1, sizeof(n1), "l2 L1 icpt FD R mask %u", m);
+		snprintf(n2, sizeof(n2), "l2 L1 icpt K W mask %u", m);
+		check_outcome(n1, MSRF_L1_EXIT, msrf_l2_outcome(&ctx, &l1, MSR_FD, R, 0, OK));
+		check_outcome(n2, MSRF_L1_EXIT, msrf_l2_outcome(&ctx, &l1, MSR_K, W, 0, UNKNOWN));
+	}
+	/* L1 passes through: L0's filter as for an L1 access */
+	check_int("svm set FD R clear", 1,
+		  msrf_l1_bitmap_set(MSRF_VENDOR_SVM, l1map, MSR_FD, R, false));
+	check_int("svm set K fails", 0,
+		  msrf_l1_bitmap_set(MSRF_VENDOR_SVM, l1map, MSR_K, R, false));
+	ctx.exit_mask = 0;
+	check_outcome("l2 pass FD R deny m0", GP, msrf_l2_outcome(&ctx, &l1, MSR_FD, R, 0, OK));
+	ctx.exit_mask = MSRF_EXIT_FILTER;
+	check_outcome("l2 pass FD R deny mF", XF, msrf_l2_outcome(&ctx, &l1, MSR_FD, R, 0, OK));
+	check_outcome("l2 pass FD W still icpt", MSRF_L1_EXIT,
+		      msrf_l2_outcome(&ctx, &l1, MSR_FD, W, 0, OK));
+	check_outcome("l2 no map bit: K passes nowhere", MSRF_L1_EXIT,
+		      msrf_l2_outcome(&ctx, &l1, MSR_K, R, 0, UNKNOWN));
+	ctx.filter = NULL;
+	check_outcome("l2 pass FD R no filter", V, msrf_l2_outcome(&ctx, &l1, MSR_FD, R, 0, OK));
+	/* MSR_PROT off: every MSR exits to L1 */
+	l1.use_bitmap = false;
+	check_outcome("l2 no MSR_PROT", MSRF_L1_EXIT, msrf_l2_outcome(&ctx, &l1, MSR_FD, R, 0, OK));
+	l1.use_bitmap = true;
+	/* x2APIC: exempt; L1's LAPIC; no CPU virtualization for L2 */
+	msrf_l1_bitmap_set(MSRF_VENDOR_SVM, l1map, 0x808, W, false);
+	ctx.filter = &fa;
+	ctx.exit_mask = MSRF_EXIT_INVAL;
+	check_outcome("l2 x2apic TPR W deny-all: V", V,
+		      msrf_l2_outcome(&ctx, &l1, 0x808, W, 0, OK));
+	check_outcome("l2 x2apic TPR W bad value: KVM's X(I), not the CPU's #GP", XI,
+		      msrf_l2_outcome(&ctx, &l1, 0x808, W, 1ull << 32, OK));
+	/* the same for VMX */
+	memset(l1map, 0, MSRF_VMX_BITMAP_BYTES);
+	l1.vendor = MSRF_VENDOR_VMX;
+	ctx.exit_mask = 0;
+	check_outcome("vmx l2 pass FD R deny", GP, msrf_l2_outcome(&ctx, &l1, MSR_FD, R, 0, OK));
+	msrf_l1_bitmap_set(MSRF_VENDOR_VMX, l1map, MSR_FD, W, true);
+	check_outcome("vmx l2 icpt FD W", MSRF_L1_EXIT, msrf_l2_outcome(&ctx, &l1, MSR_FD, W, 0, OK));
+	check_outcome("vmx l2 0xc0010117 no bit", MSRF_L1_EXIT,
+		      msrf_l2_outcome(&ctx, &l1, 0xc0010117, R, 0, OK));
+	v = msrf_l1_intercepts(&l1, MSR_FD, R);
+	check_int("vmx FD R not intercepted", 0, v);
+
+	/* §11.3 version table */
+	check_int("vmx lists 5.17 unknown", -1, msrf_vmx_lists_filtered(MSRF_KVER(5, 17), NULL));
+	check_int("vmx lists 5.18 unfiltered", 0, msrf_vmx_lists_filtered(MSRF_KVER(5, 18), NULL));
+	check_int("vmx lists 6.1 unfiltered", 0, msrf_vmx_lists_filtered(MSRF_KVER(6, 1), NULL));
+	check_int("vmx lists 6.11 unfiltered", 0, msrf_vmx_lists_filtered(MSRF_KVER(6, 11), NULL));
+	check_int("vmx lists 6.12 filtered", 1, msrf_vmx_lists_filtered(MSRF_KVER(6, 12), NULL));
+	check_int("vmx lists 7.3 filtered", 1, msrf_vmx_lists_filtered(MSRF_KVER(7, 3), NULL));
+}
+
 int main(void)
 {
 	test_exit_mask_errno();
@@ -1611,6 +1721,7 @@ int main(void)
 	test_builders();
 	test_generator();
 	test_class_of_baseline();
+	test_nested();
 	test_names();
 	test_unique_names();
 	fprintf(stderr, "test-msrfilter: %d checks, %d failed\n", n_checks, n_failed);

@@ -164,6 +164,8 @@ bool msrsweep_matches(enum msrf_outcome expect, bool write, u32 index,
 	case MSRF_X_UNKNOWN:
 	case MSRF_X_INVAL:
 		return exit_matches(expect, write, index, written, o);
+	case MSRF_L1_EXIT:	/* no L2 here */
+		return false;
 	}
 	return false;
 }

@@ -311,6 +311,9 @@ bool msr_obs_matches(enum msrf_outcome expect, u32 index, bool write,
 		if (o->exit.error)
 			return o->vector == GP_VECTOR;
 		return !o->vector && (write || !answer || o->value == *answer);
+	case MSRF_L1_EXIT:
+		/* the caller (an L1) saw the right exit and set the outcome */
+		return !o->exits && o->outcome == MSRF_L1_EXIT;
 	}
 	return false;
 }
