@@ -37,6 +37,7 @@ skip() { echo "SKIP: runner: $1 ($2)"; }
 tree=$tmp/tree
 mkdir -p "$tree/x86" "$tree/filters" "$tmp/bin" "$tmp/fake"
 : >"$tree/x86/dummy.flat"
+: >"$tree/x86/msr_audit.flat"
 echo "default deny" >"$tree/filters/deny.filter"
 FAKE_DIR=$tmp/fake
 export FAKE_DIR
@@ -128,6 +129,23 @@ k-run)
 	echo "kvmrun: KVM_RUN: Invalid argument" >&2; exit 68 ;;
 k-odd)
 	echo "kvmrun: confused" >&2; exit 42 ;;
+msr_audit)
+	# The audit guest (run_tests.sh --audit), played by $FAKE_AUDIT with
+	# the digest $FAKE_DIGEST in its "filter" line.
+	if [ "$FAKE_AUDIT" = reject ]; then
+		echo "kvmrun: KVM_X86_SET_MSR_FILTER: Invalid argument" >&2; exit 2
+	fi
+	echo "AUDIT: filter source=start digest=${FAKE_DIGEST:-0x0} flags=0x0 mask=0 irqchip=full"
+	case $FAKE_AUDIT in
+	bypass)
+		echo "AUDIT: finding index=0x6e0 last=0x6e0 access=write filter=deny kind=bypass seen=V;armed:yes;fired:yes expected=GP probe=tsc-deadline" ;;
+	exempt)
+		echo "AUDIT: finding index=0x800 last=0x8ff access=read filter=deny kind=exempt seen=as-unfiltered expected=as-unfiltered" ;;
+	incomplete)
+		echo "ABORT: msr_audit: boom"; summary 0 0 0 0; exit 7 ;;
+	esac
+	echo "AUDIT: done reads=2 writes=2 not-written=0"
+	echo "PASS: msr_audit: machinery"; summary 1 0 0 0; exit 1 ;;
 *)
 	echo "fakevmm: no behaviour for TEST=$TEST" >&2; exit 98 ;;
 esac
@@ -1184,6 +1202,78 @@ assert d["not_run"] == ["spam"], d["not_run"]
 		fail "interrupted run: results.json lists the test not run, TAP too" "$(cat "$tmp/sc") see $d"
 	fi
 fi
+
+# ---- --audit FILTER (host/runner/audit.c) ---------------------------------------------
+# The fake kvmrun plays the audit guest ($FAKE_AUDIT); the verdict and exit
+# status come from its AUDIT lines and the digest it reports.
+af=$tree/filters/audit.filter
+printf '# Exit mask: 4\ndefault allow\nrange 0x6e0 1 w\n\tdeny all\n' >"$af"
+ajson() {	# ajson PYTHON-EXPR: true if it holds for the latest audit.json
+	[ -n "$py" ] && "$py" -c "import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if ($1) else 1)" \
+		"$LOGDIR/$(latest)/audit.json"
+}
+FAKE_AUDIT=clean FAKE_DIGEST=0x1 run --audit "$af"
+expect_rc "--audit: kvmrun installed another filter: MISMATCH exits 1" 1
+want_digest=
+[ -n "$py" ] && want_digest=$("$py" -c 'import json, sys; print(json.load(open(sys.argv[1]))["file_digest"])' \
+	"$LOGDIR/$(latest)/audit.json" 2>/dev/null)
+if grep -q "^audit: $af: MISMATCH " "$out" && ajson 'd["verdict"] == "MISMATCH" and d["findings"][0]["kind"] == "mismatch" and d["exit_status"] == 1'; then
+	pass "--audit: a different digest is a mismatch finding"
+else
+	fail "--audit: a different digest is a mismatch finding" "$(head -c 300 "$out")"
+fi
+if grep -qx '\[--exit-mask\]' "$FAKE_DIR/msr_audit.args" &&
+   grep -A1 -x '\[--exit-mask\]' "$FAKE_DIR/msr_audit.args" | grep -qx '\[4\]'; then
+	pass "--audit: the file's '# Exit mask: 4' reaches kvmrun"
+else
+	fail "--audit: the file's '# Exit mask: 4' reaches kvmrun" "$(tr '\n' ' ' <"$FAKE_DIR/msr_audit.args")"
+fi
+FAKE_AUDIT=clean FAKE_DIGEST=$want_digest run --audit "$af" --exit-mask 2
+expect_rc "--audit: no finding exits 0" 0
+if grep -q "^audit: $af: no bypass (0 bypass" "$out" && ajson 'd["verdict"] == "no bypass" and d["installed_is_file"] and d["findings"] == []'; then
+	pass "--audit: no finding is 'no bypass'"
+else
+	fail "--audit: no finding is 'no bypass'" "$(head -c 300 "$out")"
+fi
+if grep -A1 -x '\[--exit-mask\]' "$FAKE_DIR/msr_audit.args" | grep -qx '\[2\]'; then
+	pass "--audit: --exit-mask overrides the file's mask"
+else
+	fail "--audit: --exit-mask overrides the file's mask" "$(tr '\n' ' ' <"$FAKE_DIR/msr_audit.args")"
+fi
+FAKE_AUDIT=exempt FAKE_DIGEST=$want_digest run --audit "$af"
+expect_rc "--audit: an exempt finding alone exits 0" 0
+FAKE_AUDIT=bypass FAKE_DIGEST=$want_digest run --audit "$af"
+expect_rc "--audit: a bypass exits 1" 1
+if grep -q "^audit: $af: BYPASS (1 bypass" "$out" &&
+   ajson 'd["verdict"] == "BYPASS" and [(f["index"], f["access"], f["kind"]) for f in d["findings"]] == [("0x6e0", "write", "bypass")]' &&
+   grep -q '^| 0x6e0 | 0x6e0 | write | deny | bypass |' "$LOGDIR/$(latest)/audit.md"; then
+	pass "--audit: the bypass is in audit.json and audit.md"
+else
+	fail "--audit: the bypass is in audit.json and audit.md" "$(head -c 300 "$out")"
+fi
+FAKE_AUDIT=incomplete FAKE_DIGEST=$want_digest run --audit "$af"
+expect_rc "--audit: an audit that did not finish exits 2" 2
+printf 'default deny\n' >"$tree/filters/audit-empty.filter"
+FAKE_AUDIT=reject run --audit "$tree/filters/audit-empty.filter"
+expect_rc "--audit: an ioctl KVM rejects exits 2" 2
+if grep -q 'kvmrun could not install the filter: .*Invalid argument.*the model says: EINVAL' "$err"; then
+	pass "--audit: a rejected filter names the errno and the model's view"
+else
+	fail "--audit: a rejected filter names the errno and the model's view" "$(head -c 300 "$err")"
+fi
+printf 'default allow\nrange 0x6e0 1 q\n' >"$tree/filters/audit-bad.filter"
+run --audit "$tree/filters/audit-bad.filter"
+expect_rc "--audit: an unparsable filter exits 2" 2
+if grep -q "audit-bad.filter:2: bad range flags 'q'" "$err"; then
+	pass "--audit: an unparsable filter names file:line"
+else
+	fail "--audit: an unparsable filter names file:line" "$(head -c 300 "$err")"
+fi
+run --audit "$tree/filters/no-such.filter"
+expect_rc "--audit: a missing filter exits 2" 2
+run --exit-mask 4 pass
+expect_rc "--exit-mask without --audit exits 2" 2
+rm -f "$af" "$tree/filters/audit-empty.filter" "$tree/filters/audit-bad.filter"
 
 # ---- run_tests.sh ------------------------------------------------------------------------
 inst=$tmp/inst

@@ -366,12 +366,39 @@ static void choose_writes(void)
 static volatile unsigned int timer_irqs, ipi_irqs;
 static bool x2apic_on;
 
-static void eoi(void)
+/*
+ * The LAPIC's registers without the library's apic_read()/xapic_write(),
+ * which read APIC_BASE for the mode and the MMIO address: a filter that
+ * denies APIC_BASE (a DEFAULT_DENY allow-list, filters/vmm/
+ * hyperlight-deny.filter) would make each of them a #GP.  x2APIC MSRs are
+ * never filtered; the xAPIC page is where APIC_BASE says, if the filter
+ * lets us read it, else at the reset value.
+ */
+static volatile u32 *lapic_page(u32 reg)
+{
+	u64 base;
+
+	if (rdmsr_safe(MSR_IA32_APICBASE, &base))
+		base = APIC_DEFAULT_BASE;
+	return (volatile u32 *)((base & APIC_BASE_ADDR_MASK) + reg);
+}
+
+static u32 lapic_read(u32 reg)
+{
+	return x2apic_on ? x2apic_read(reg) : *lapic_page(reg);
+}
+
+static void lapic_write(u32 reg, u32 val)
 {
 	if (x2apic_on)
-		wrmsr(APIC_REG_TO_MSR(APIC_EOI), 0);	/* x2APIC: never filtered */
+		x2apic_write(reg, val);
 	else
-		xapic_write(APIC_EOI, 0);
+		*lapic_page(reg) = val;
+}
+
+static void eoi(void)
+{
+	lapic_write(APIC_EOI, 0);
 }
 
 static void timer_handler(struct ex_regs *regs)
@@ -438,9 +465,9 @@ static void probe_tsc_deadline(struct tscd_probe *p)
 		return;
 	}
 	handle_exception(TIMER_VECTOR, timer_handler);
-	apic_write(APIC_SPIV, APIC_SPIV_ENABLE | 0xff);
-	apic_write(APIC_LVTT, TIMER_VECTOR | LVT_TIMER_TSCDEADLINE);
-	if ((apic_read(APIC_LVTT) & LVT_TIMER_MODE_MASK) != LVT_TIMER_TSCDEADLINE) {
+	lapic_write(APIC_SPIV, APIC_SPIV_ENABLE | 0xff);
+	lapic_write(APIC_LVTT, TIMER_VECTOR | LVT_TIMER_TSCDEADLINE);
+	if ((lapic_read(APIC_LVTT) & LVT_TIMER_MODE_MASK) != LVT_TIMER_TSCDEADLINE) {
 		p->why = "the LVT timer refused TSC-deadline mode";
 		return;
 	}

@@ -94,10 +94,16 @@ void audit_setup(struct runner *r, const char *file, int exit_mask, enum cfg_irq
 	}
 	/* scripts/capture-filter.sh writes the VMM's mask as "# Exit mask: N". */
 	if (exit_mask < 0) {
-		const char *m = strstr(text, "\n# Exit mask: ");
+		static const char key[] = "# Exit mask: ";
+		const char *m = NULL;
 
+		/* On any line, the first one included. */
+		if (!strncmp(text, key, strlen(key)))
+			m = text + strlen(key);
+		else if ((m = strstr(text, "\n# Exit mask: ")))
+			m += 1 + strlen(key);
 		if (m)
-			exit_mask = (int)strtol(m + 14, NULL, 0) & 7;
+			exit_mask = (int)strtol(m, NULL, 0) & 7;
 	}
 	free(text);
 	model_errno = msrf_validate(&file_filter);

@@ -32,7 +32,7 @@ struct shipped {
 	const char *name;
 	uint32_t flags;
 	int nranges;
-	struct want_range r[4];
+	struct want_range r[5];
 };
 
 #define WINDOW(b, bits) { b, 0x2000, RW, MSRF_BITMAP_DATA, bits }
@@ -69,6 +69,16 @@ static const struct shipped shipped[] = {
 	{ "null-bitmap", 0, 1, { { 0x1fc, 1, RW, MSRF_BITMAP_NULL, {} } } },
 	{ "unmapped-bitmap", 0, 1, { { 0x1fc, 1, RW, MSRF_BITMAP_UNMAPPED, {} } } },
 	{ "edge-bitmap", 0, 1, { { 0x1fc, 1, RW, MSRF_BITMAP_EDGE, {} } } },
+	/* filters/vmm/: what real VMMs install (their sources, or captured). */
+	{ "vmm/qemu-7.2", 0, 1, { { 0x35, 1, MSRF_READ, MSRF_BITMAP_DATA, {} } } },
+	{ "vmm/qemu-rapl", 0, 5,
+	  { { 0x35, 1, MSRF_READ, MSRF_BITMAP_DATA, {} },
+	    { 0x606, 1, MSRF_READ, MSRF_BITMAP_DATA, {} },
+	    { 0x610, 1, MSRF_READ, MSRF_BITMAP_DATA, {} },
+	    { 0x614, 1, MSRF_READ, MSRF_BITMAP_DATA, {} },
+	    { 0x611, 1, MSRF_READ, MSRF_BITMAP_DATA, {} } } },
+	{ "vmm/hyperlight-deny", MSRF_DEFAULT_DENY, 1,
+	  { { 0xc0000080, 1, RW, MSRF_BITMAP_DATA, { { 0xc0000080, 0xc0000080 } } } } },
 };
 
 static struct msrf_filter got, want;
@@ -319,9 +329,13 @@ static void test_inline(void)
 	}
 }
 
-/* Every file in 'dir' ending in .filter must be one the table knows. */
-static void test_no_stray(const char *dir, bool shipped_dir)
+/*
+ * Every file in 'dir' ending in .filter must be one the table knows; in a
+ * shipped directory the table names it 'prefix' + its name without .filter.
+ */
+static void test_no_stray(const char *dir, const char *prefix, bool shipped_dir)
 {
+	size_t plen = strlen(prefix);
 	char name[300];
 	struct dirent *d;
 	DIR *dp = opendir(dir);
@@ -339,8 +353,9 @@ static void test_no_stray(const char *dir, bool shipped_dir)
 			continue;
 		if (shipped_dir) {
 			for (i = 0; i < sizeof(shipped) / sizeof(shipped[0]); i++)
-				known |= strlen(shipped[i].name) == len - 7 &&
-					 !strncmp(shipped[i].name, d->d_name, len - 7);
+				known |= strlen(shipped[i].name) == plen + len - 7 &&
+					 !strncmp(shipped[i].name, prefix, plen) &&
+					 !strncmp(shipped[i].name + plen, d->d_name, len - 7);
 		} else {
 			for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 				known |= !strcmp(bad[i].file, d->d_name);
@@ -369,7 +384,8 @@ int main(void)
 	test_shipped_windows("deny-all");
 	test_bad();
 	test_inline();
-	test_no_stray("filters/", true);
-	test_no_stray(BAD_DIR, false);
+	test_no_stray("filters/", "", true);
+	test_no_stray("filters/vmm/", "vmm/", true);
+	test_no_stray(BAD_DIR, "", false);
 	return test_exit();
 }
