@@ -19,20 +19,21 @@
 # 6.1 kernel dies early under it and 7.3 halts before its first console line,
 # so the pin is 3.0 (see doc/lanes.md, "The Intel lane").
 #
-# The source comes through a private apt configuration (its own sources.list
-# with a deb-src line for trixie, its own lists and cache under the cache
-# directory; the system's apt sources are never touched).  Debian's .dsc has
+# The source comes through the private apt configuration of
+# scripts/lib/apt.sh (a deb-src line for trixie; the system's apt sources
+# are never touched).  The cache (key, lock, build and rename):
+# scripts/lib/build-cache.sh.  Debian's .dsc has
 # answered 404 for this version, so apt-get source --download-only is left
 # to fetch what it can and the upstream tarball is checked against the
 # SHA-256 pinned below instead.  Debian's own patches (paths, docs, BIOS
 # build) are not needed for this build and are not applied.
 #
-# Needs: apt-get, g++, make, xz-utils (the source tarball); .ci/run installs
+# Needs: apt-get, g++, make, patch, xz-utils (the source tarball); .ci/run installs
 # them.  Environment: BOCHS_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/
 # kvm-msrfilter-tests/bochs), BOCHS_MIRROR (default http://deb.debian.org/
 # debian), BOCHS_JOBS (make -j, default 2).  Exit status 2 on failure.
-set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
+me=bochs-build
+. "$(dirname "$0")/lib/common.sh" apt build-cache
 
 # The pin: Debian trixie's bochs source package and its upstream tarball.
 deb_suite=trixie
@@ -59,75 +60,48 @@ cache=${BOCHS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kvm-msrfilter-tests/bochs}
 mirror=${BOCHS_MIRROR:-http://deb.debian.org/debian}
 jobs=${BOCHS_JOBS:-2}
 
-die() { echo "bochs-build: $*" >&2; exit 2; }
+bc_done() { [ -x "$1/bin/bochs" ] && [ -f "$1/bios/bios.bin" ]; }
 
-[ -f "${patches[0]}" ] || die "$top/scripts/bochs: no patches"
-key=$( { echo "$deb_version $orig_sha256"; echo "${conf_opts[*]}"; cat "${patches[@]}"; } |
-	sha256sum | cut -c1-12)
-key=bochs-$deb_version-$key
-if [ "${1:-}" = --describe ]; then
-	echo "bochs $deb_version (patched: $(printf '%s ' "${patches[@]##*/}" | sed 's/ $//'))"
-	exit 0
-fi
-if [ "${1:-}" = --key ]; then
-	echo "$key"
-	exit 0
-fi
-[ $# -eq 0 ] || die "usage: $0 [--key | --describe]"
-out=$cache/$key
-if [ -x "$out/bin/bochs" ] && [ -f "$out/bios/bios.bin" ]; then
-	echo "$out"
-	exit 0
-fi
+bc_need() {
+	need_cmd apt-get apt
+	need_cmd g++ g++
+	need_cmd make make
+	need_cmd xz xz-utils
+	need_cmd patch patch
+	need_done
+}
 
-missing=
-for t in apt-get g++ make xz; do
-	command -v $t >/dev/null || missing="$missing $t"
-done
-[ -z "$missing" ] || die "missing tools:$missing (apt-get install g++ make xz-utils)"
-mkdir -p "$cache" || die "cannot create $cache"
-
-# The source, through apt with a private configuration.
-apt=$cache/apt
-mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$apt/src" ||
-	die "cannot create $apt"
-echo "deb-src $mirror $deb_suite main" >"$apt/sources.list"
-aopt=(-o "Dir::Etc::sourcelist=$apt/sources.list" -o Dir::Etc::sourceparts=-
-	-o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt"
-	-o Debug::NoLocking=1 -o APT::Sandbox::User=root)
-src=$apt/src/$orig_tar
-if ! echo "$orig_sha256  $src" | sha256sum -c --status 2>/dev/null; then
-	echo "bochs-build: fetching bochs $deb_version source ($deb_suite) through a private apt configuration" >&2
-	apt-get -q "${aopt[@]}" update >"$apt/update.log" 2>&1 ||
-		die "apt-get update (private configuration) failed; see $apt/update.log"
+bc_fetch() {
+	papt_setup "$cache/apt" "deb-src $mirror $deb_suite main"
+	mkdir -p "$papt_dir/src" || die "cannot create $papt_dir/src"
+	src=$papt_dir/src/$orig_tar
+	echo "$orig_sha256  $src" | sha256sum -c --status 2>/dev/null && return
+	say "fetching bochs $deb_version source ($deb_suite) through a private apt configuration"
+	papt_update
 	# The .dsc may 404 (seen for this version): apt then fails although
 	# the tarballs arrived; the checksum below decides.
-	(cd "$apt/src" && apt-get -q "${aopt[@]}" source --download-only \
-		"bochs=$deb_version") >"$apt/source.log" 2>&1
+	(cd "$papt_dir/src" && papt apt-get -q source --download-only \
+		"bochs=$deb_version") >"$papt_dir/source.log" 2>&1
 	echo "$orig_sha256  $src" | sha256sum -c --status 2>/dev/null ||
-		die "$orig_tar: missing or not the pinned SHA-256 $orig_sha256; see $apt/source.log"
-fi
+		die "$orig_tar: missing or not the pinned SHA-256 $orig_sha256; see $papt_dir/source.log"
+}
 
-# Unpack, patch, configure, build: in a scratch directory next to the cache
-# entry, renamed into place only when complete.
-build=$cache/build-$key
-rm -rf "$build" && mkdir -p "$build" || die "cannot create $build"
-log=$cache/$key.log
-echo "bochs-build: building $key (log: $log)" >&2
-{
-	set -e
+bc_compile() {
 	tar -xJf "$src" -C "$build"
 	cd "$build"/bochs-*
 	for p in "${patches[@]}"; do patch -p1 <"$p"; done
 	./configure "${conf_opts[@]}"
 	make -j"$jobs"
-} >"$log" 2>&1 || die "build failed; see $log"
-b=$(echo "$build"/bochs-*)
-rm -rf "$out.new" && mkdir -p "$out.new/bin" "$out.new/bios" || die "cannot create $out.new"
-cp "$b/bochs" "$out.new/bin/" || die "no bochs binary in $b"
-# The upstream tarball's SeaBIOS image: the BIOS that matches this Bochs.
-cp "$b/bios/bios.bin-1.13.0" "$out.new/bios/bios.bin" || die "no bios.bin-1.13.0 in $b"
-cp "${patches[@]}" "$out.new/"
-printf '%s\n' "$deb_version" "${conf_opts[*]}" >"$out.new/BUILD-INFO"
-rm -rf "$out" && mv "$out.new" "$out" && rm -rf "$build" || die "cannot install $out"
-echo "$out"
+}
+
+bc_install() {
+	local b
+	b=$(echo "$build"/bochs-*)
+	mkdir -p "$1/bios" || die "cannot create $1/bios"
+	cp "$b/bochs" "$1/bin/" || die "no bochs binary in $b"
+	# The upstream tarball's SeaBIOS image: the BIOS that matches this Bochs.
+	cp "$b/bios/bios.bin-1.13.0" "$1/bios/bios.bin" || die "no bios.bin-1.13.0 in $b"
+}
+
+bc_main "bochs-$deb_version" "$deb_version $orig_sha256" \
+	"bochs $deb_version (patched: $(bc_patch_names))" "$deb_version" "$@"

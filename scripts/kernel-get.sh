@@ -43,15 +43,11 @@
 # listed as built in (7.x packages ship no modules.builtin) is named on
 # stderr and in DIR/builtin, for the lane to check /sys/module inside.
 # Progress goes to stderr.  Exit status 0, or 2 with a message.
-set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
 me=kernel-get
-
-die() { echo "$me: $*" >&2; exit 2; }
-say() { echo "$me: $*" >&2; }
+. "$(dirname "$0")/lib/common.sh" apt
 
 usage() {
-	sed -n '3,/^set -u/{/^set -u/d;s/^# \{0,1\}//;p}' "$0"
+	sed -n '3,/^me=/{/^me=/d;s/^# \{0,1\}//;p}' "$0"
 	exit "${1:-2}"
 }
 
@@ -110,6 +106,7 @@ use_installed() {	# $1 = uname -r
 
 # ---- a private apt for Debian's kernels ------------------------------------
 aptdir=$cache/apt
+papt_dir=$aptdir	# lists made by an earlier run serve as they are
 
 # The machine's Debian sources (one-line and deb822 formats): one
 # "URI SUITE KEYRING" line per suite named, Debian archive entries only
@@ -150,8 +147,8 @@ system_sources() {
 
 apt_setup() {
 	local line uri suite key main_uri= main_key= n=0 opts
-	mkdir -p "$aptdir"/{state/lists/partial,cache/archives/partial,parts,prefs,debs} ||
-		die "cannot create $aptdir"
+	papt_setup "$aptdir"
+	mkdir -p "$aptdir/debs" || die "cannot create $aptdir/debs"
 	: >"$aptdir/sources.list.new"
 	while read -r uri suite key; do
 		# The archive proper (not its security mirror) serves the added suites.
@@ -172,32 +169,6 @@ apt_setup() {
 			echo "deb ${opts}$main_uri $suite main" >>"$aptdir/sources.list.new"
 	done
 	mv "$aptdir/sources.list.new" "$aptdir/sources.list"
-	[ -f "$aptdir/status" ] || : >"$aptdir/status"
-	# The system's keyrings (Dir::Etc::trusted*) stay: verification as usual.
-	cat >"$aptdir/apt.conf" <<EOF
-Dir::Etc::sourcelist "$aptdir/sources.list";
-Dir::Etc::sourceparts "$aptdir/parts";
-Dir::Etc::preferencesparts "$aptdir/prefs";
-Dir::State "$aptdir/state";
-Dir::State::status "$aptdir/status";
-Dir::Cache "$aptdir/cache";
-Acquire::Languages "none";
-APT::Architecture "amd64";
-APT::Get::AllowUnauthenticated "false";
-EOF
-}
-
-papt() { APT_CONFIG=$aptdir/apt.conf "$@"; }
-
-apt_update() {
-	say "updating the private package lists ($aptdir)"
-	papt apt-get update -qq >"$aptdir/update.log" 2>&1 ||
-		die "apt-get update failed: $(tail -n 5 "$aptdir/update.log")"
-	# A suite whose signature fails is dropped by apt with a warning only.
-	if grep -E '^(W|E): .*(NO_PUBKEY|not signed|EXPKEYSIG|BADSIG|is not valid)' "$aptdir/update.log" >&2; then
-		die "package lists not verified (see above); fix the keyring, nothing was downloaded"
-	fi
-	touch "$aptdir/updated"
 }
 
 apt_fresh() {	# lists younger than apt_max_age?
@@ -254,12 +225,12 @@ use_debian() {	# $1 = SPEC
 	mkdir -p "$cache" || die "cannot create $cache"
 	exec 9>"$cache/.lock"
 	flock 9 || die "cannot lock $cache/.lock"
-	apt_fresh || { apt_setup; apt_update; }
+	apt_fresh || { apt_setup; papt_update; }
 	found=$(debian_resolve "$1")
 	if [ -z "$found" ] && [ -f "$aptdir/updated" ] &&
 	   [ $(($(date +%s) - $(stat -c %Y "$aptdir/updated"))) -gt 60 ]; then
 		apt_setup
-		apt_update
+		papt_update
 		found=$(debian_resolve "$1")
 	fi
 	[ -n "$found" ] || die "no Debian kernel matches '$1' in $(cut -d' ' -f3- "$aptdir/sources.list" | sort -u | tr '\n' ' ')(SPEC: a series such as 6.12, a version such as 7.2.13, a suite such as unstable, or installed)"
@@ -442,9 +413,10 @@ installed)
 	if installed_versions | grep -qxF -- "$spec"; then
 		use_installed "$spec"
 	else
-		command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null ||
-			die "fetching Debian kernels needs apt-get and dpkg-deb"
-		command -v depmod >/dev/null || die "depmod missing (apt-get install kmod)"
+		need_cmd apt-get apt
+		need_cmd dpkg-deb dpkg
+		need_cmd depmod kmod
+		need_done
 		use_debian "$spec"
 	fi
 	;;

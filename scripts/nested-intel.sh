@@ -39,15 +39,13 @@
 # The L1 console and the Bochs log are kept as logs/nested-intel-DATE-PID.
 # {console,bochs.log}.  L1 writes a heartbeat line to its second serial
 # port every 5 s; when neither that nor the console has moved for
-# NESTED_STALL seconds (default 180, boot included), Bochs is killed.
+# NESTED_STALL seconds (default 180, boot included; scripts/lib/lane.sh
+# says why), Bochs is killed.
 # Exit status: the inner run_tests.sh's, or 2 with the reason when Bochs or
 # L1 failed, stalled or timed out (NESTED_TIMEOUT, default 2400 s).
-set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
 me=nested-intel
+. "$(dirname "$0")/lib/common.sh" lane
 timeout_s=${NESTED_TIMEOUT:-2400}
-stall_s=${NESTED_STALL:-180}
-kvm_params=${NESTED_KVM_PARAMS:-force_emulation_prefix=1}
 intel_params=${NESTED_KVM_INTEL_PARAMS:-enable_apicv=1}
 # ips: emulated instructions per second, only the guest's idea of time.
 # Extra kernel arguments, measured (Bochs CPU seconds from the kernel's
@@ -60,22 +58,15 @@ intel_params=${NESTED_KVM_INTEL_PARAMS:-enable_apicv=1}
 kargs=${NESTED_KERNEL_ARGS-acpi=off mitigations=off}
 ips=${NESTED_BOCHS_IPS:-200000000}
 
-die() { echo "$me: $*" >&2; exit 2; }
-say() { echo "$me: $*" >&2; }
-
-spec=${NESTED_KERNEL:-installed} kmods=
-while [ $# -gt 0 ]; do
+# --kvm-param P=V, the Intel lane's own option (lane_options calls this).
+lane_option() {
 	case $1 in
-	--kernel) [ $# -ge 2 ] || die "--kernel needs a SPEC"; spec=$2; shift 2 ;;
-	--kernel=*) spec=${1#*=}; shift ;;
-	--modules) [ $# -ge 2 ] || die "--modules needs a directory"; kmods=$2; shift 2 ;;
-	--modules=*) kmods=${1#*=}; shift ;;
 	--kvm-param) [ $# -ge 2 ] || die "--kvm-param needs NAME=VALUE"
-		intel_params="$intel_params,$2"; shift 2 ;;
-	--kvm-param=*) intel_params="$intel_params,${1#*=}"; shift ;;
-	*) break ;;
+		intel_params="$intel_params,$2"; lane_shift=2 ;;
+	--kvm-param=*) intel_params="$intel_params,${1#*=}"; lane_shift=1 ;;
 	esac
-done
+}
+lane_options "$@"
 case ,$intel_params, in
 *[[:space:]]*) die "kvm_intel parameters must not contain blanks: '$intel_params'" ;;
 esac
@@ -86,32 +77,23 @@ intel_params=$(printf '%s\n' ${intel_params//,/ } | awk -F= '
 	!($1 in v) { order[++n] = $1 }
 	{ v[$1] = $0 }
 	END { for (i = 1; i <= n; i++) printf "%s%s", (i > 1 ? "," : ""), v[order[i]] }')
-cmd=
-if [ "${1:-}" = --cmd ]; then
-	[ $# -eq 2 ] || die "usage: $0 --cmd 'COMMAND'"
-	cmd=$2
-fi
+lane_vendor_params=$intel_params
 
-missing=
-[ -x /bin/busybox ] || missing="$missing busybox-static"
-command -v cpio >/dev/null || missing="$missing cpio"
-command -v xorriso >/dev/null || missing="$missing xorriso"
-[ -f /usr/lib/ISOLINUX/isolinux.bin ] || missing="$missing isolinux"
-[ -f /usr/lib/syslinux/modules/bios/ldlinux.c32 ] || missing="$missing syslinux-common"
-command -v xz >/dev/null || missing="$missing xz-utils"
+need_file /bin/busybox busybox-static
+need_cmd cpio cpio
+need_cmd xorriso xorriso
+need_file /usr/lib/ISOLINUX/isolinux.bin isolinux
+need_file /usr/lib/syslinux/modules/bios/ldlinux.c32 syslinux-common
+need_cmd xz xz-utils
 # Bochs' PCI VGA (1234:1111, Bochs VBE) wants an option ROM even headless;
 # SeaBIOS's stdvga ROM is that card's.
 vgarom=/usr/share/seabios/vgabios-stdvga.bin
-[ -f $vgarom ] || missing="$missing seabios"
-[ -z "$missing" ] || die "missing Debian packages:$missing (apt-get install$missing)"
-
+need_file $vgarom seabios
+need_done
 
 bochs_dir=$("$top/scripts/bochs-build.sh") || die "no Bochs (scripts/bochs-build.sh failed)"
 
-work=$(mktemp -d) || die "mktemp failed"
-trap 'rm -rf "$work"' EXIT
-root=$work/root
-mkdir -p "$root"/{bin,dev,proc,sys,tmp,mods,lane} || die "mkdir failed"
+lane_initramfs lane
 
 # The tree, installed and static.  `make install` relinks host/ statically
 # (STATIC=1); the next plain `make` relinks it as before.
@@ -125,37 +107,23 @@ for p in "$root$inst"/bin/*; do
 		die "$p is dynamically linked: L1 has no libc"
 	strip "$p" 2>/dev/null
 done
-cp /bin/busybox "$root/bin/"
 cp "$top/scripts/lane-frame.sh" "$root/bin/lane-frame"
 
 # Modules, dependencies first: kvm-intel, and ata_piix + sd_mod for the
 # result disk.
 # The kernel (scripts/kernel-get.sh, shared with the AMD lane) and its
 # modules in load order, built-in ones left out.
-"$top/scripts/kernel-get.sh" --vendor intel --stage "$root/mods" --also ata_piix,sd_mod \
-	${kmods:+--modules "$kmods"} "$spec" >"$work/kernel" || exit 2
-kimage=$(sed -n 's/^image=//p' "$work/kernel")
-kver=$(sed -n 's/^version=//p' "$work/kernel")
-sed -n 's/^source=//p' "$work/kernel" >"$root/lane/kernel_source"
+lane_kernel intel "$root" ata_piix,sd_mod
+echo "$ksource" >"$root/lane/kernel_source"
 "$top/scripts/bochs-build.sh" --describe >"$root/lane/emulator"
-say "kernel $kver ($(cat "$root/lane/kernel_source"))"
 
 # --audit FILE: an existing file goes into the initramfs (L1 sees no host
 # files), the argument then names that copy.
-args=() prev=
-for a in "$@"; do
-	if [ "$prev" = --audit ] && [ -f "$a" ]; then
-		mkdir -p "$root/lane/audit"
-		cp "$a" "$root/lane/audit/$(basename "$a")" || die "cannot copy $a"
-		a=/lane/audit/$(basename "$a")
-	fi
-	args+=("$a")
-	prev=$a
-done
-set -- ${args[@]+"${args[@]}"}
+lane_audit "$root/lane/audit" /lane/audit
+set -- ${lane_args[@]+"${lane_args[@]}"}
 # What to run: one argument per file (no quoting games in busybox sh).
-if [ -n "$cmd" ]; then
-	printf '%s' "$cmd" >"$root/lane/cmd"
+if [ -n "$lane_cmd" ]; then
+	printf '%s' "$lane_cmd" >"$root/lane/cmd"
 else
 	mkdir "$root/lane/args"
 	i=0
@@ -164,33 +132,16 @@ else
 		printf '%s\n' "$a" >"$root/lane/args/$(printf %04d $i)"
 	done
 fi
-printf '%s\n' "$kvm_params" >"$root/lane/kvm_params"
-printf '%s\n' "$intel_params" >"$root/lane/kvm_intel_params"
 
 cat >"$root/init" <<'INIT'
 #!/bin/busybox sh
-/bin/busybox --install -s /bin
-# /usr/bin: `make install` links the reproducers there (repro-*, for --cmd).
-export PATH=/bin:/usr/bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
+me=nested-intel
+. /lib/l1-init.sh
 mount -t tmpfs tmpfs /tmp
 hb=/dev/ttyS1
 stty -F $hb raw 115200 2>/dev/null
 echo "lane: init" >$hb
-for m in $(cat /mods/order); do
-	p=
-	case ${m##*/} in
-	kvm.ko) p=$(tr , ' ' </lane/kvm_params) ;;
-	kvm-intel.ko) p=$(tr , ' ' </lane/kvm_intel_params) ;;
-	esac
-	insmod "/mods/$m" $p || echo "nested-intel: insmod $m $p failed"
-done
-# Modules the kernel has no file for and no modules.builtin entry about.
-for m in $(cat /mods/builtin 2>/dev/null); do
-	[ -d "/sys/module/$m" ] || echo "nested-intel: $m is neither a module of this kernel nor visibly built in (no /sys/module/$m)"
-done
+l1_load_modules
 if [ -e /dev/kvm ]; then
 	echo "lane: kvm-ready $(cat /proc/uptime)" >$hb
 else
@@ -203,7 +154,8 @@ for d in /dev/sd?; do
 	[ "$(lane-frame state $d)" = empty ] && out=$d && break
 done
 [ -n "$out" ] || echo "nested-intel: no result disk found"
-while sleep 5; do echo "lane: alive $(cat /proc/uptime)" >$hb; done &
+beat() { echo "lane: alive $(cat /proc/uptime)" >$hb; }
+l1_heartbeat beat
 echo 4 >/proc/sys/kernel/printk
 cd /usr/share/kvm-msrfilter-tests
 export KERNEL_SOURCE="$(cat /lane/kernel_source)" LANE_EMULATOR="$(cat /lane/emulator)"
@@ -262,8 +214,7 @@ quiet) bochs_log=$'error: action=report, cpu0=ignore\ninfo: action=ignore' ;;
 full) bochs_log=$'error: action=report\ninfo: action=report' ;;
 *) die "NESTED_BOCHS_LOG: quiet or full, not '$NESTED_BOCHS_LOG'" ;;
 esac
-mkdir -p "$top/logs" || die "cannot create $top/logs"
-base=$top/logs/nested-intel-$(date +%Y%m%d-%H%M%S)-$$
+base=$(lane_logbase nested-intel)
 conlog=$base.console
 bochslog=$base.bochs.log
 : >"$conlog"
@@ -289,7 +240,7 @@ $bochs_log
 debug: action=ignore
 EOF
 
-say "booting $kver in Bochs ($(basename "$bochs_dir"); kvm_intel $intel_params; kvm $kvm_params)"
+say "booting $kver in Bochs ($(basename "$bochs_dir"); kvm_intel $intel_params; kvm $lane_kvm_params)"
 start=$(date +%s)
 cpu_s() {	# CPU seconds Bochs has used so far
 	local p
@@ -305,14 +256,10 @@ bpid=$!
 reason=
 tail --pid=$bpid -n +1 -f "$conlog" 2>/dev/null | grep --line-buffered -av '^\[ *[0-9]*\.[0-9]*\] ' &
 tailpid=$!
-last=$start ready= ready_cpu= sizes= t_con= t_init=
+ready= ready_cpu= t_con= t_init=
 while kill -0 $bpid 2>/dev/null; do
 	sleep 1
 	now=$(date +%s)
-	s="$(stat -c %s "$conlog" "$work/com2" | tr '\n' ' ')"
-	if [ "$s" != "$sizes" ]; then
-		sizes=$s last=$now
-	fi
 	if [ -z "$t_con" ] && [ -s "$conlog" ]; then
 		t_con="$((now - start))/$(cpu_s)"
 	fi
@@ -331,8 +278,9 @@ while kill -0 $bpid 2>/dev/null; do
 		break
 	elif [ $(grep -c '^ISOLINUX' "$conlog") -gt 1 ]; then
 		reason="L1 rebooted (panic or triple fault)"
-	elif [ "$stall_s" -gt 0 ] && [ $((now - last)) -ge "$stall_s" ]; then
-		reason="no progress from L1 for $((now - last)) s (stalled)"
+	elif [ "$lane_stall_s" -gt 0 ] && idle=$(lane_idle "$conlog" "$work/com2") &&
+	     [ "$idle" -ge "$lane_stall_s" ]; then
+		reason="no progress from L1 for $idle s (stalled)"
 	fi
 	if [ -n "$reason" ]; then
 		kill $bpid 2>/dev/null
@@ -370,8 +318,4 @@ if [ -d "$work/out/logs" ]; then
 	done
 fi
 [ -n "$reason" ] && die "$reason (console: $conlog, Bochs log: $bochslog)"
-st=$(cat "$work/out/status" 2>/dev/null)
-case $st in
-''|*[!0-9]*) die "no status from L1" ;;
-esac
-exit "$st"
+lane_exit "$(cat "$work/out/status" 2>/dev/null)"

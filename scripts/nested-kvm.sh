@@ -37,7 +37,7 @@
 # parameters, comma-separated; default force_emulation_prefix=1),
 # NESTED_ACCEL (QEMU -accel value; default tcg,thread=single, see below),
 # NESTED_STALL (seconds without a heartbeat before the VM counts as stalled;
-# default 120, 0: off), NESTED_CACHE (see scripts/kernel-get.sh), QEMU,
+# default 180, 0: off; scripts/lib/lane.sh says why), NESTED_CACHE (see scripts/kernel-get.sh), QEMU,
 # QEMU_CACHE (see scripts/qemu-build.sh).
 # Output: the inner run's output comes on stdout through its own serial
 # port (ttyS1); L1's kernel console (ttyS0: its messages, e.g. KVM's
@@ -68,7 +68,7 @@
 # patches code; L1 keeps 2 CPUs, so KVM's cross-CPU paths stay exercised.
 # `nokaslr` keeps kernel addresses stable, so RIPs in a dump can be looked
 # up in /proc/kallsyms of any boot.  In case L1 ever wedges again, its init
-# writes a heartbeat file every 10 s; when that stops for NESTED_STALL
+# writes a heartbeat file every 5 s; when that stops for NESTED_STALL
 # seconds (boot included), the script appends each vCPU's registers and
 # code (QEMU monitor) to the console log, kills QEMU and exits 2 at once,
 # not after NESTED_TIMEOUT.
@@ -84,6 +84,8 @@ amd) ;;
 intel) exec "$top/scripts/nested-intel.sh" "$@" ;;
 *) echo "nested-kvm: --vendor: amd or intel, not '$vendor'" >&2; exit 2 ;;
 esac
+me=nested-kvm
+. "$top/scripts/lib/common.sh" lane
 qemu=${QEMU:-}
 # nrip-save: what every AMD CPU since 2010 has; TCG offers it only with
 # scripts/qemu/svm-nrips.patch (a QEMU without it warns and drops it).
@@ -92,29 +94,13 @@ mem=${NESTED_MEM:-2G}
 smp=${NESTED_SMP:-2}
 timeout_s=${NESTED_TIMEOUT:-900}
 accel=${NESTED_ACCEL:-tcg,thread=single}
-stall_s=${NESTED_STALL:-120}
-# kvm.ko parameters, comma-separated: forced emulation lets msr_probes-fep
-# check emulated RDMSR/WRMSR against the filter too.
-kvm_params=${NESTED_KVM_PARAMS:-force_emulation_prefix=1}
 
-die() { echo "nested-kvm: $*" >&2; exit 2; }
+lane_options "$@"
 
-kspec=${NESTED_KERNEL:-installed} kmods=
-while [ $# -gt 0 ]; do
-	case $1 in
-	--kernel) [ $# -ge 2 ] || die "--kernel needs a SPEC"; kspec=$2; shift 2 ;;
-	--kernel=*) kspec=${1#*=}; shift ;;
-	--modules) [ $# -ge 2 ] || die "--modules needs a directory"; kmods=$2; shift 2 ;;
-	--modules=*) kmods=${1#*=}; shift ;;
-	*) break ;;
-	esac
-done
-
-missing=
-command -v "${qemu:-qemu-system-x86_64}" >/dev/null || missing="$missing qemu-system-x86"
-[ -x /bin/busybox ] || missing="$missing busybox-static"
-command -v cpio >/dev/null || missing="$missing cpio"
-[ -z "$missing" ] || die "missing Debian packages:$missing (apt-get install$missing)"
+need_cmd "${qemu:-qemu-system-x86_64}" qemu-system-x86
+need_file /bin/busybox busybox-static
+need_cmd cpio cpio
+need_done
 
 if [ -z "$qemu" ]; then
 	qdir=$("$top/scripts/qemu-build.sh") || exit 2
@@ -124,67 +110,37 @@ else
 	emulator="$("$qemu" --version | head -n 1) (tcg; $qemu)"
 fi
 
-work=$(mktemp -d) || die "mktemp failed"
-trap 'rm -rf "$work"' EXIT
-root=$work/root
-mkdir -p "$root"/{bin,dev,proc,sys,host,mods}
-cp /bin/busybox "$root/bin/"
-for a in sh mount insmod mkdir cat echo chroot poweroff mknod cut sleep ln stty hostname; do
-	ln -s busybox "$root/bin/$a"
-done
+lane_initramfs host
 
 # The kernel, and its modules in load order (built-in ones left out).
-"$top/scripts/kernel-get.sh" --vendor amd --stage "$root/mods" --also 9p,9pnet_virtio,virtio_pci \
-	${kmods:+--modules "$kmods"} "$kspec" >"$work/kernel" || exit 2
-kimage=$(sed -n 's/^image=//p' "$work/kernel")
-kver=$(sed -n 's/^version=//p' "$work/kernel")
-sed -n 's/^source=//p' "$work/kernel" >"$work/kernel_source"
+lane_kernel amd "$root" 9p,9pnet_virtio,virtio_pci
+echo "$ksource" >"$work/kernel_source"
 echo "$emulator" >"$work/emulator"
-echo "nested-kvm: kernel $kver ($(cat "$work/kernel_source"))" >&2
 
 # Arguments reach the inner runner through a file: no quoting games.
-if [ "${1:-}" = --cmd ]; then
-	[ $# -eq 2 ] || die "usage: $0 --cmd 'COMMAND'"
-	printf '%s' "$2" >"$work/cmd"
+if [ -n "$lane_cmd" ]; then
+	printf '%s' "$lane_cmd" >"$work/cmd"
 else
 	# --audit FILE: L1 has a tmpfs /tmp and runs in the tree, so an
 	# existing file is copied into the shared work directory.
-	args=() prev=
-	for a in "$@"; do
-		if [ "$prev" = --audit ] && [ -f "$a" ]; then
-			cp "$a" "$work/audit-$(basename "$a")" || die "cannot copy $a"
-			a=/tmp/.nested/audit-$(basename "$a")
-		fi
-		args+=("$a")
-		prev=$a
-	done
-	if [ ${#args[@]} -gt 0 ]; then
-		printf '%s\0' "${args[@]}" >"$work/args"
+	lane_audit "$work" /tmp/.nested
+	if [ ${#lane_args[@]} -gt 0 ]; then
+		printf '%s\0' "${lane_args[@]}" >"$work/args"
 	else
 		: >"$work/args"	# printf would write one empty argument
 	fi
 fi
 cat >"$root/init" <<'INIT'
-#!/bin/sh
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
+#!/bin/busybox sh
+me=nested-kvm
+. /lib/l1-init.sh
 # From here on, what init and the inner run print goes to ttyS1, i.e. the
 # lane's stdout; the kernel keeps ttyS0, i.e. the console log only.
 # Raw output: no \r added to each line.
 [ -c /dev/ttyS1 ] && exec >/dev/ttyS1 2>&1 </dev/null && stty -opost </dev/ttyS1
 # results.json names the host: say which one this VM is nested in.
 hostname "nested-on-$(sed -n 's/.*nested_host=\([^ ]*\).*/\1/p' /proc/cmdline)"
-kvm_params=$(sed -n 's/.*nested_kvm_params=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' ')
-for m in $(cat /mods/order); do
-	p=
-	[ "$m" = kvm.ko ] && p=$kvm_params
-	insmod "/mods/$m" $p >/dev/null 2>&1 || echo "nested-kvm: insmod $m $p failed"
-done
-# Modules the kernel has no file for and no modules.builtin entry about.
-for m in $(cat /mods/builtin); do
-	[ -d "/sys/module/$m" ] || echo "nested-kvm: $m is neither a module of this kernel nor visibly built in (no /sys/module/$m)"
-done
+l1_load_modules
 mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot /host || echo "nested-kvm: cannot mount host root"
 top=$(sed -n 's/.*nested_top=\([^ ]*\).*/\1/p' /proc/cmdline)
 # A writable /tmp first (the host root is read-only); a tree that lives
@@ -208,8 +164,8 @@ ln -s /proc/self/fd/2 /dev/stderr
 # the console log from now on (quiet hid them at boot): a soft lockup's or
 # an RCU stall's registers and stack are then in the console log, KVM's
 # rate-limited warnings about ignored MSRs are not.
-echo >$w/heartbeat
-while sleep 10; do echo >$w/heartbeat; done &
+beat() { echo >$w/heartbeat; }
+l1_heartbeat beat
 echo 4 >/proc/sys/kernel/printk
 if [ ! -e /dev/kvm ]; then
 	# A lane without KVM would only SKIP: say so, status 2.
@@ -237,8 +193,7 @@ chmod +x "$root/init"
 # the QEMU monitor
 # sits on a pair of FIFOs ($work/mon.in, $work/mon.out) so that the stall
 # detector below can question QEMU with nothing but echo and cat.
-mkdir -p "$top/logs" || die "cannot create $top/logs"
-conlog=$top/logs/nested-$(date +%Y%m%d-%H%M%S)-$$.console
+conlog=$(lane_logbase nested).console
 mkfifo "$work/mon.in" "$work/mon.out" || die "mkfifo failed"
 # Booting counts against NESTED_STALL too: L1 can wedge before its first
 # heartbeat (seen during the first test, about 20 s after boot).
@@ -249,25 +204,25 @@ timeout "$timeout_s" "$qemu" -accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem" \
 	-chardev stdio,id=out,logfile="$conlog",logappend=on -serial chardev:out \
 	-chardev pipe,id=mon,path="$work/mon" -mon chardev=mon,mode=readline \
 	-kernel "$kimage" -initrd "$work/initrd" \
-	-append "console=ttyS0 quiet nokaslr panic=-1 nested_top=$top nested_host=$(hostname) nested_kvm_params=$kvm_params" \
+	-append "console=ttyS0 quiet nokaslr panic=-1 nested_top=$top nested_host=$(hostname)" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$top",mount_tag=tree,security_model=none \
 	-virtfs local,path="$work",mount_tag=work,security_model=none &
 qpid=$!
 cat "$work/mon.out" >"$work/mon.log" 2>/dev/null &
 catpid=$!
-# Stall detector: the L1 init rewrites $work/heartbeat every 10 s.  When it
-# has not for $stall_s seconds, L1 is wedged (both vCPUs looping with
+# Stall detector: the L1 init rewrites $work/heartbeat every 5 s.  When it
+# has not for $lane_stall_s seconds, L1 is wedged (both vCPUs looping with
 # interrupts off, as in the MTTCG stall above): record where each vCPU is
 # and the code there (x /i shows guest memory, not what TCG executes), then
 # end QEMU now instead of at NESTED_TIMEOUT.  The script then exits 2.
 (
-	[ "$stall_s" -gt 0 ] || exit 0
+	[ "$lane_stall_s" -gt 0 ] || exit 0
 	mon() { echo "$*" >"$work/mon.in"; }
 	while sleep 5; do
 		kill -0 $qpid 2>/dev/null || exit 0
-		age=$(($(date +%s) - $(stat -c %Y "$work/heartbeat")))
-		[ $age -ge "$stall_s" ] || continue
+		age=$(lane_idle "$work/heartbeat")
+		[ "$age" -ge "$lane_stall_s" ] || continue
 		mon "info status"
 		for k in 1 2 3; do
 			mon "info registers -a"
@@ -296,10 +251,5 @@ if [ ! -f "$work/status" ]; then
 	[ $qstatus -ne 124 ] || die "the nested VM ran out of time (NESTED_TIMEOUT=$timeout_s s); console log $conlog"
 	die "the nested VM ended without a result (QEMU status $qstatus); console log $conlog"
 fi
-status=$(cat "$work/status")
-case $status in
-[0-9]|[0-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5]) ;;
-*) die "the nested VM reported status '$status'" ;;
-esac
 [ ! -s "$work/reason" ] || echo "nested-kvm: $(cat "$work/reason")" >&2
-exit "$status"
+lane_exit "$(cat "$work/status")"

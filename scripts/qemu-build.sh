@@ -23,11 +23,11 @@
 # the system's binary, same Debian patches: the lane differs from
 # Debian's QEMU by those two patches.
 #
-# The source comes through a private apt configuration (its own
-# sources.list with deb-src lines for this system's Debian release, its
-# own lists and cache under the cache directory; the system's apt sources
-# are never touched).  apt checks the source files against the signed
-# Release files.
+# The source comes through the private apt configuration of
+# scripts/lib/apt.sh (deb-src lines for this system's Debian release;
+# the system's apt sources are never touched).  apt checks the source
+# files against the signed Release files.  The cache (key, lock, build and
+# rename): scripts/lib/build-cache.sh.
 #
 # Needs: dpkg-dev, ninja-build, meson, pkg-config, libglib2.0-dev,
 # libpixman-1-dev, libfdt-dev, libattr1-dev, libcap-ng-dev (9p needs the
@@ -37,8 +37,8 @@
 # debian), QEMU_SECURITY_MIRROR (default http://deb.debian.org/
 # debian-security), QEMU_JOBS (ninja -j, default 2).  Exit status 2 on
 # failure.
-set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
+me=qemu-build
+. "$(dirname "$0")/lib/common.sh" apt build-cache
 patches=("$top"/scripts/qemu/*.patch)
 # What the lane needs and nothing more: TCG, virtio-9p (the shared tree),
 # the PC machine.  fdt: the microvm machine in x86_64-softmmu requires it.
@@ -52,87 +52,56 @@ cache=${QEMU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kvm-msrfilter-tests/qemu}
 mirror=${QEMU_MIRROR:-http://deb.debian.org/debian}
 security=${QEMU_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 jobs=${QEMU_JOBS:-2}
-die() { echo "qemu-build: $*" >&2; exit 2; }
 
-[ -f "${patches[0]}" ] || die "$top/scripts/qemu: no patches"
 command -v dpkg-query >/dev/null || die "dpkg-query missing: this builds Debian's QEMU source"
 src_version=$(dpkg-query -W -f='${source:Version}' qemu-system-x86 2>/dev/null)
 [ -n "$src_version" ] || die "qemu-system-x86 is not installed (apt-get install qemu-system-x86)"
-key=$( { echo "$src_version"; echo "${conf_opts[*]}"; cat "${patches[@]}"; } |
-	sha256sum | cut -c1-12)
-key=qemu-${src_version#*:}-$key
-if [ "${1:-}" = --describe ]; then
-	echo "qemu $src_version (tcg; patched: $(printf '%s ' "${patches[@]##*/}" | sed 's/ $//'))"
-	exit 0
-fi
-if [ "${1:-}" = --key ]; then
-	echo "$key"
-	exit 0
-fi
-[ $# -eq 0 ] || die "usage: $0 [--key | --describe]"
-out=$cache/$key
-if [ -x "$out/bin/qemu-system-x86_64" ]; then
-	echo "$out"
-	exit 0
-fi
-missing=
-for t in apt-get dpkg-source ninja meson pkg-config; do
-	command -v $t >/dev/null || missing="$missing $t"
-done
-for p in glib-2.0 pixman-1 libcap-ng; do
-	pkg-config --exists $p 2>/dev/null || missing="$missing $p"
-done
-[ -f /usr/include/libfdt.h ] || missing="$missing libfdt"
-[ -f /usr/include/attr/libattr.h ] || missing="$missing libattr"
-[ -z "$missing" ] || die "missing tools or libraries:$missing (apt-get install dpkg-dev ninja-build meson pkg-config libglib2.0-dev libpixman-1-dev libfdt-dev libattr1-dev libcap-ng-dev)"
-mkdir -p "$cache" || die "cannot create $cache"
-# One builder at a time (the kernel matrix starts one lane per kernel).
-exec 9>"$cache/.lock" && flock 9 || die "cannot lock $cache/.lock"
-if [ -x "$out/bin/qemu-system-x86_64" ]; then
-	echo "$out"
-	exit 0
-fi
 
-# The source, through apt with a private configuration.
-codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
-[ -n "$codename" ] || die "no VERSION_CODENAME in /etc/os-release"
-apt=$cache/apt
-mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$apt/src" ||
-	die "cannot create $apt"
-printf '%s\n' "deb-src $mirror $codename main" "deb-src $mirror $codename-updates main" \
-	"deb-src $security $codename-security main" >"$apt/sources.list"
-aopt=(-o "Dir::Etc::sourcelist=$apt/sources.list" -o Dir::Etc::sourceparts=-
-	-o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt"
-	-o Debug::NoLocking=1 -o APT::Sandbox::User=root)
-dsc=$apt/src/qemu_${src_version#*:}.dsc
-if [ ! -f "$dsc" ]; then
-	echo "qemu-build: fetching qemu $src_version source ($codename) through a private apt configuration" >&2
-	apt-get -q "${aopt[@]}" update >"$apt/update.log" 2>&1 ||
-		die "apt-get update (private configuration) failed; see $apt/update.log"
-	(cd "$apt/src" && apt-get -q "${aopt[@]}" source --download-only \
-		"qemu=$src_version") >"$apt/source.log" 2>&1 ||
-		die "apt-get source qemu=$src_version failed; see $apt/source.log"
-	[ -f "$dsc" ] || die "$dsc: not fetched; see $apt/source.log"
-fi
+bc_done() { [ -x "$1/bin/qemu-system-x86_64" ]; }
 
-# Unpack (Debian's patches applied), patch, configure, build: in a scratch
-# directory next to the cache entry, renamed into place only when complete.
-build=$cache/build-$key
-rm -rf "$build" && mkdir -p "$build" || die "cannot create $build"
-log=$cache/$key.log
-echo "qemu-build: building $key (log: $log)" >&2
-{
-	set -e
+bc_need() {
+	need_cmd apt-get apt
+	need_cmd dpkg-source dpkg-dev
+	need_cmd ninja ninja-build
+	need_cmd meson meson
+	need_cmd pkg-config pkg-config
+	need_pc glib-2.0 libglib2.0-dev
+	need_pc pixman-1 libpixman-1-dev
+	need_pc libcap-ng libcap-ng-dev
+	need_file /usr/include/libfdt.h libfdt-dev
+	need_file /usr/include/attr/libattr.h libattr1-dev
+	need_done
+}
+
+bc_fetch() {	# the .dsc and its files, Debian's patches included
+	local codename
+	codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+	[ -n "$codename" ] || die "no VERSION_CODENAME in /etc/os-release"
+	papt_setup "$cache/apt" "deb-src $mirror $codename main" \
+		"deb-src $mirror $codename-updates main" "deb-src $security $codename-security main"
+	mkdir -p "$papt_dir/src" || die "cannot create $papt_dir/src"
+	dsc=$papt_dir/src/qemu_${src_version#*:}.dsc
+	[ -f "$dsc" ] && return
+	say "fetching qemu $src_version source ($codename) through a private apt configuration"
+	papt_update
+	(cd "$papt_dir/src" && papt apt-get -q source --download-only \
+		"qemu=$src_version") >"$papt_dir/source.log" 2>&1 ||
+		die "apt-get source qemu=$src_version failed; see $papt_dir/source.log"
+	[ -f "$dsc" ] || die "$dsc: not fetched; see $papt_dir/source.log"
+}
+
+bc_compile() {	# Debian's patches applied by dpkg-source, then ours
 	dpkg-source -x "$dsc" "$build/src"
 	cd "$build/src"
 	for p in "${patches[@]}"; do patch -p1 <"$p"; done
 	mkdir b && cd b
 	../configure --prefix="$out" "${conf_opts[@]}"
 	ninja -j"$jobs" qemu-system-x86_64
-} >"$log" 2>&1 || die "build failed; see $log"
-rm -rf "$out.new" && mkdir -p "$out.new/bin" || die "cannot create $out.new"
-cp "$build/src/b/qemu-system-x86_64" "$out.new/bin/" || die "no qemu-system-x86_64 in $build"
-cp "${patches[@]}" "$out.new/"
-printf '%s\n' "$src_version" "${conf_opts[*]}" >"$out.new/BUILD-INFO"
-rm -rf "$out" && mv "$out.new" "$out" && rm -rf "$build" || die "cannot install $out"
-echo "$out"
+}
+
+bc_install() {
+	cp "$build/src/b/qemu-system-x86_64" "$1/bin/" || die "no qemu-system-x86_64 in $build"
+}
+
+bc_main "qemu-${src_version#*:}" "$src_version" \
+	"qemu $src_version (tcg; patched: $(bc_patch_names))" "$src_version" "$@"

@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The start of both lanes' L1 init (busybox sh; the lane's init sets `me`,
+# then sources this from /lib/l1-init.sh): busybox's applets, the kernel's
+# file systems, and what loads the modules and beats the heartbeat.  The
+# host side is scripts/lib/lane.sh.
+/bin/busybox --install -s /bin
+# /usr/bin: the Intel lane's `make install` links the reproducers there.
+export PATH=/bin:/usr/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+
+# The modules in /mods/order (dependencies first), each with the
+# parameters in /mods/NAME.params (comma-separated), if any; then the ones
+# the kernel has no file for and no modules.builtin entry about.
+l1_load_modules() {
+	local m p err
+	for m in $(cat /mods/order); do
+		p=
+		[ -f "/mods/${m%.ko}.params" ] && p=$(tr , ' ' <"/mods/${m%.ko}.params")
+		err=$(insmod "/mods/$m" $p 2>&1) || echo "$me: insmod $m $p failed${err:+: $err}"
+	done
+	for m in $(cat /mods/builtin 2>/dev/null); do
+		[ -d "/sys/module/$m" ] ||
+			echo "$me: $m is neither a module of this kernel nor visibly built in (no /sys/module/$m)"
+	done
+}
+
+# l1_heartbeat COMMAND...: run COMMAND now and every 5 s of L1 time, in
+# the background (the host's stall limit: NESTED_STALL in lane.sh).
+l1_heartbeat() {
+	"$@"
+	while sleep 5; do "$@"; done &
+}
