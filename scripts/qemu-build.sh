@@ -31,7 +31,8 @@
 #
 # Needs: dpkg-dev, ninja-build, meson, pkg-config, libglib2.0-dev,
 # libpixman-1-dev, libfdt-dev, libattr1-dev, libcap-ng-dev (9p needs the
-# last two); .ci/run installs them.  About 12 minutes on two cores, once.
+# last two); .ci/run installs them.  About 6 minutes of CPU, once (3-4 on
+# two idle cores, 11 measured with the machine busy).
 # Environment: QEMU_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/
 # kvm-msrfilter-tests/qemu), QEMU_MIRROR (default http://deb.debian.org/
 # debian), QEMU_SECURITY_MIRROR (default http://deb.debian.org/

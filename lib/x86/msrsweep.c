@@ -202,91 +202,95 @@ const struct msrsweep_stats *msrsweep_get_stats(void)
 
 /* ---- The write rule's list (x86/msr_sweep.c explains each entry) ---------- */
 
+/*
+ * NEVER: not written, whatever it reads.  BACK: written only back, with
+ * the value just read, and not at all when the read fails: AMD's
+ * system-configuration MSRs, where a 0 could change how the guest runs.
+ */
+enum rule { NEVER, BACK };
+
 static const struct {
 	u32 first, last;
+	enum rule rule;
 	const char *what;
-} unsafe[] = {
-	{ 0x00000010, 0x00000010, "TSC" },
-	{ 0x00000011, 0x00000012, "KVM kvmclock (old numbers)" },
-	{ 0x0000001b, 0x0000001b, "APIC_BASE" },
-	{ 0x0000003b, 0x0000003b, "TSC_ADJUST" },
-	{ 0x00000048, 0x00000049, "SPEC_CTRL, PRED_CMD" },
-	{ 0x000000fe, 0x000000fe, "MTRRcap" },
-	{ 0x0000010b, 0x0000010b, "FLUSH_CMD" },
-	{ 0x00000174, 0x00000176, "SYSENTER_CS/ESP/EIP" },
-	{ 0x000001d9, 0x000001d9, "DEBUGCTL" },
-	{ 0x00000200, 0x000002ff, "MTRRs, PAT" },
-	{ 0x000006e0, 0x000006e0, "TSC_DEADLINE" },
-	{ 0x00000800, 0x000008ff, "x2APIC" },
-	{ 0x4b564d00, 0x4b564dff, "KVM PV MSRs" },
-	{ 0xc0000080, 0xc0000084, "EFER, STAR, LSTAR, CSTAR, SFMASK" },
-	{ 0xc0000100, 0xc0000102, "FS/GS/KERNEL_GS_BASE" },
+} rules[] = {
+	{ 0x00000010, 0x00000010, NEVER, "TSC" },
+	{ 0x00000011, 0x00000012, NEVER, "KVM kvmclock (old numbers)" },
+	{ 0x0000001b, 0x0000001b, NEVER, "APIC_BASE" },
+	{ 0x0000003b, 0x0000003b, NEVER, "TSC_ADJUST" },
+	{ 0x00000048, 0x00000049, NEVER, "SPEC_CTRL, PRED_CMD" },
+	{ 0x000000fe, 0x000000fe, NEVER, "MTRRcap" },
+	{ 0x0000010b, 0x0000010b, NEVER, "FLUSH_CMD" },
+	{ 0x00000174, 0x00000176, NEVER, "SYSENTER_CS/ESP/EIP" },
+	{ 0x000001d9, 0x000001d9, NEVER, "DEBUGCTL" },
+	{ 0x00000200, 0x000002ff, NEVER, "MTRRs, PAT" },
+	{ 0x000006e0, 0x000006e0, NEVER, "TSC_DEADLINE" },
+	{ 0x00000800, 0x000008ff, NEVER, "x2APIC" },
+	{ 0x4b564d00, 0x4b564dff, NEVER, "KVM PV MSRs" },
+	{ 0xc0000080, 0xc0000084, NEVER, "EFER, STAR, LSTAR, CSTAR, SFMASK" },
+	{ 0xc0000100, 0xc0000102, NEVER, "FS/GS/KERNEL_GS_BASE" },
+	{ 0xc0010010, 0xc0010010, BACK, "SYSCFG" },
+	{ 0xc0010015, 0xc0010015, BACK, "HWCR" },
+	{ 0xc0010114, 0xc0010114, BACK, "VM_CR" },
+	{ 0xc0010117, 0xc0010117, BACK, "VM_HSAVE_PA" },
+	{ 0xc0010130, 0xc0010130, BACK, "GHCB" },
 };
 
-bool msrsweep_unsafe(u32 index)
+static bool has_rule(u32 index, enum rule rule)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(unsafe); i++)
-		if (index >= unsafe[i].first && index <= unsafe[i].last)
+	for (i = 0; i < ARRAY_SIZE(rules); i++)
+		if (rules[i].rule == rule && index >= rules[i].first && index <= rules[i].last)
 			return true;
 	return false;
+}
+
+/* "TSC, kvmclock, ..." for a log line, one buffer per rule. */
+static const char *rule_names(enum rule rule, char *buf, size_t size)
+{
+	unsigned int i, len = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < ARRAY_SIZE(rules) && len < size; i++)
+		if (rules[i].rule == rule)
+			len += snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
+					rules[i].what);
+	return buf;
+}
+
+bool msrsweep_unsafe(u32 index)
+{
+	return has_rule(index, NEVER);
 }
 
 const char *msrsweep_unsafe_names(void)
 {
 	static char buf[320];
-	unsigned int i, len = 0;
 
-	buf[0] = 0;
-	for (i = 0; i < ARRAY_SIZE(unsafe) && len < sizeof(buf); i++)
-		len += snprintf(buf + len, sizeof(buf) - len, "%s%s",
-				i ? ", " : "", unsafe[i].what);
-	return buf;
+	return rule_names(NEVER, buf, sizeof(buf));
 }
-
-/*
- * Written only back, with the value just read, and not at all when the
- * read fails (x86/msr_sweep.c explains why): AMD's system-configuration
- * MSRs, where a 0 could change how the guest runs.
- */
-static const struct {
-	u32 index;
-	const char *what;
-} writeback_only[] = {
-	{ 0xc0010010, "SYSCFG" },
-	{ 0xc0010015, "HWCR" },
-	{ 0xc0010114, "VM_CR" },
-	{ 0xc0010117, "VM_HSAVE_PA" },
-	{ 0xc0010130, "GHCB" },
-};
 
 bool msrsweep_writeback_only(u32 index)
 {
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(writeback_only); i++)
-		if (index == writeback_only[i].index)
-			return true;
-	return false;
+	return has_rule(index, BACK);
 }
 
-const char *msrsweep_writeback_entry(unsigned int i, u32 *index)
+const char *msrsweep_writeback_entry(unsigned int n, u32 *index)
 {
-	if (i >= ARRAY_SIZE(writeback_only))
-		return NULL;
-	*index = writeback_only[i].index;
-	return writeback_only[i].what;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(rules); i++)
+		if (rules[i].rule == BACK && !n--) {
+			*index = rules[i].first;
+			return rules[i].what;
+		}
+	return NULL;
 }
 
 const char *msrsweep_writeback_names(void)
 {
 	static char buf[80];
-	unsigned int i, len = 0;
 
-	buf[0] = 0;
-	for (i = 0; i < ARRAY_SIZE(writeback_only) && len < sizeof(buf); i++)
-		len += snprintf(buf + len, sizeof(buf) - len, "%s%s",
-				i ? ", " : "", writeback_only[i].what);
-	return buf;
+	return rule_names(BACK, buf, sizeof(buf));
 }
