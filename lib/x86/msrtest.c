@@ -294,6 +294,12 @@ bool msr_obs_matches(enum msrf_outcome expect, u32 index, bool write,
 {
 	if (msrtest_is_exit(expect))
 		tally[msrtest_reason_row(expect)][write]++;
+	/*
+	 * An access that exited to an L1 hypervisor raised nothing and
+	 * reached no VMM either: it matches only MSRF_L1_EXIT, never V.
+	 */
+	if (o->outcome == MSRF_L1_EXIT && expect != MSRF_L1_EXIT)
+		return false;
 	switch (expect) {
 	case MSRF_V:
 		return !o->exits && !o->vector;
