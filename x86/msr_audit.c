@@ -72,7 +72,6 @@ static struct slot base[MAX_IDX];
 static struct msrsweep_obs reads[MAX_IDX];	/* phase A */
 static struct msrf_filter filter;
 static u32 mask;
-static bool hyperv_cpuid;
 
 /* ---- which indices -------------------------------------------------------- */
 
@@ -343,9 +342,7 @@ static void choose_writes(void)
 		bool ok = s->rclass == MSRF_KVM_OK;
 
 		s->wvalue = ok ? s->rvalue : 0;
-		if (msrsweep_unsafe(index) || (s->flags & B_VOLATILE) ||
-		    (msrsweep_writeback_only(index) && !ok) ||
-		    (hyperv_cpuid && (index & ~(WSIZE - 1)) == 0x40000000u && !ok)) {
+		if (msrsweep_write_rule(index, ok, s->flags & B_VOLATILE) != MSRSWEEP_WRITE) {
 			s->flags |= B_NOWRITE;
 			nowrite++;
 		}
@@ -674,8 +671,6 @@ int main(int argc, char **argv, char **envp)
 	printf("AUDIT: filter source=start digest=0x%llx flags=0x%x mask=%u irqchip=%s\n",
 	       (unsigned long long)msrf_digest(&filter), filter.flags, mask,
 	       getenv("KVMRUN_IRQCHIP") ?: "?");
-	hyperv_cpuid = cpuid(0x40000000).a >= 0x40000001 &&
-		       cpuid(0x40000001).a == 0x31237648;
 	build_index_list();
 
 	phase_a();

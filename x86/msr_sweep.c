@@ -126,7 +126,6 @@ static unsigned int nseeds = 3;
 static u32 masks[MAX_MASKS] = { 0, MSRF_EXIT_FILTER };
 static unsigned int nmasks = 2;
 static bool run_none = true, run_deny = true, run_allow = true, run_gen = true;
-static bool hyperv_cpuid;
 static enum apic_mode want_apic = APIC_MODE_INVALID;	/* = keep */
 
 static u32 idx_of(unsigned int n)
@@ -405,11 +404,6 @@ static void find_volatile(void)
 		    nok, nvol);
 }
 
-static bool in_hyperv_window(u32 index)
-{
-	return (index & ~(WSIZE - 1)) == 0x40000000u;
-}
-
 /*
  * What each write-back-only MSR gave unfiltered, for the log: an MSR KVM
  * passes through reads as OK although KVM has no code for it (the GHCB
@@ -442,30 +436,24 @@ static void report_writeback_only(void)
 /* The write rule at the top of this file. */
 static void choose_writes(void)
 {
-	unsigned int n, listed = 0, counters = 0, hyperv = 0, unread = 0;
+	unsigned int n, why[MSRSWEEP_UNREAD + 1] = { 0 };
 
 	for (n = 0; n < NIDX; n++) {
 		struct baseline *bl = &base[n];
-		u32 index = idx_of(n);
 		bool ok = bl->rclass == MSRF_KVM_OK;
+		enum msrsweep_nowrite w = msrsweep_write_rule(idx_of(n), ok,
+							      bl->flags & B_VOLATILE);
 
 		bl->wvalue = ok ? bl->rvalue : 0;
-		if (msrsweep_unsafe(index))
-			listed++;
-		else if (bl->flags & B_VOLATILE)
-			counters++;
-		else if (hyperv_cpuid && in_hyperv_window(index) && !ok)
-			hyperv++;
-		else if (msrsweep_writeback_only(index) && !ok)
-			unread++;
-		else
-			continue;
-		bl->flags |= B_NOWRITE;
+		why[w]++;
+		if (w != MSRSWEEP_WRITE)
+			bl->flags |= B_NOWRITE;
 	}
 	report_info("not written (unsafe): %u counters, %u Hyper-V MSRs that do not read OK, "
-		    "%u listed: %s", counters, hyperv, listed, msrsweep_unsafe_names());
+		    "%u listed: %s", why[MSRSWEEP_COUNTER], why[MSRSWEEP_HYPERV],
+		    why[MSRSWEEP_LISTED], msrsweep_unsafe_names());
 	report_info("written only back, as read: %s; %u of them do not read OK (not written)",
-		    msrsweep_writeback_names(), unread);
+		    msrsweep_writeback_names(), why[MSRSWEEP_UNREAD]);
 	report_writeback_only();
 }
 
@@ -596,9 +584,6 @@ int main(int argc, char **argv, char **envp)
 	report_info("APIC mode %s, irqchip %s", apic_mode_name(apic_mode()),
 		    getenv("KVMRUN_IRQCHIP") ?: "?");
 	msrtest_refresh_apic_mode();
-	/* KVM enables its Hyper-V MSRs for a guest whose CPUID says Hv#1. */
-	hyperv_cpuid = cpuid(0x40000000).a >= 0x40000001 &&
-		       cpuid(0x40000001).a == 0x31237648;
 	build_window_filter(&deny_all, false);
 	build_window_filter(&allow_all, true);
 

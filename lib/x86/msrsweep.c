@@ -6,6 +6,7 @@
 #include "libcflat.h"
 #include "desc.h"
 #include "msrsweep.h"
+#include "processor.h"
 
 _Static_assert(MSRSWEEP_BATCH <= KVMRUN_RING_SIZE,
 	       "a batch must fit in the host's exit ring");
@@ -293,4 +294,28 @@ const char *msrsweep_writeback_names(void)
 	static char buf[80];
 
 	return rule_names(BACK, buf, sizeof(buf));
+}
+
+/* KVM enables its Hyper-V MSRs for a guest whose CPUID says Hv#1. */
+static bool hyperv_cpuid(void)
+{
+	static int known = -1;
+
+	if (known < 0)
+		known = cpuid(0x40000000).a >= 0x40000001 &&
+			cpuid(0x40000001).a == 0x31237648;
+	return known;
+}
+
+enum msrsweep_nowrite msrsweep_write_rule(u32 index, bool read_ok, bool volatile_value)
+{
+	if (msrsweep_unsafe(index))
+		return MSRSWEEP_LISTED;
+	if (volatile_value)
+		return MSRSWEEP_COUNTER;
+	if ((index & ~0x1fffu) == 0x40000000u && !read_ok && hyperv_cpuid())
+		return MSRSWEEP_HYPERV;
+	if (msrsweep_writeback_only(index) && !read_ok)
+		return MSRSWEEP_UNREAD;
+	return MSRSWEEP_WRITE;
 }

@@ -99,6 +99,21 @@ const char *msrsweep_unsafe_names(void);
  * index (NULL past the end); their names for a log line.
  */
 bool msrsweep_writeback_only(u32 index);
+
+/*
+ * The write rule in one place (x86/msr_sweep.c's top comment explains
+ * it), for the sweep and the audit: whether an index is written with the
+ * value its unfiltered read gave (read_ok) or 0, and if not, why.
+ * volatile_value: two unfiltered reads differed (a counter).
+ */
+enum msrsweep_nowrite {
+	MSRSWEEP_WRITE,		/* written */
+	MSRSWEEP_LISTED,	/* msrsweep_unsafe() */
+	MSRSWEEP_COUNTER,	/* its value changes by itself */
+	MSRSWEEP_HYPERV,	/* a Hyper-V MSR (CPUID says Hv#1) that did not read OK */
+	MSRSWEEP_UNREAD,	/* written back only, and the read failed */
+};
+enum msrsweep_nowrite msrsweep_write_rule(u32 index, bool read_ok, bool volatile_value);
 const char *msrsweep_writeback_entry(unsigned int i, u32 *index);
 const char *msrsweep_writeback_names(void);
 
