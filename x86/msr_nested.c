@@ -2,31 +2,33 @@
 /*
  * The filter when the guest is itself a hypervisor (doc/abi.md §11).
  *
- * This image is L1: it runs an L2 function (lib/x86/svm.c) that does one
- * RDMSR or WRMSR and reports back with VMMCALL.  For each probe MSR, under
+ * This image is L1, on SVM or VMX, whichever the CPU offers (nested.h):
+ * it runs an L2 function that does one RDMSR or WRMSR and reports back
+ * with VMMCALL / VMCALL.  For each probe MSR, under
  * exit masks 0 and FILTER|UNKNOWN|INVAL, with L0's filter (ours, installed
  * through kvmrun) allowing and denying it by an explicit range bit, and
  * with L1's permission-map bits set (intercept) and clear (pass through),
  * L2 reads and writes it.  The model (msrf_l2_outcome()) says what must
  * happen: a VM exit to L1 with the right index and direction (and our VMM
  * sees nothing), or what L0 does for an L1 access: the value, #GP into L2
- * (L1 intercepts #GP, so it comes back as exception exit 13) or one exit
+ * (L1 intercepts #GP, so it comes back as an exception exit) or one exit
  * to our VMM with the right reason.  Our VMM's exits are counted exactly
  * per mask.
  *
  * Probes: MSRs KVM may pass through to L2 when L1 does (merged from L1's
- * map into L0's: FS_BASE, KERNEL_GS_BASE, LSTAR, SYSENTER_CS on SVM), an
+ * map into L0's: FS_BASE, KERNEL_GS_BASE on both vendors, LSTAR and
+ * SYSENTER_CS on SVM; on VMX those two always exit to L0), an
  * ordinary MSR KVM always intercepts (POWER_CTL), one outside the map
  * (which always exits to L1) and x2APIC registers (never filtered: L0
  * answers from L1's LAPIC when L1 passes them through).
  *
  * Then a filter change while L2 runs: L1 changes the filter between two
- * runs of the same VMCB, and L2 changes it itself in the middle of its
+ * runs of the same VMCB / VMCS (VMRESUME), and L2 changes it itself in the middle of its
  * run (through the control port, which L1 does not intercept): the next
  * L2 access follows the new filter.
  *
- * Where the host cannot nest (no SVM in our CPUID: kvm_pvm, or
- * kvm_amd.nested=0) everything SKIPs with that reason.
+ * Where the host cannot nest (no SVM or VMX in our CPUID: kvm_pvm, or
+ * nested=0) everything SKIPs with that reason.
  */
 #include "libcflat.h"
 #include "apic.h"
@@ -34,7 +36,7 @@
 #include "msr.h"
 #include "msrtest.h"
 #include "processor.h"
-#include "svm.h"
+#include "nested.h"
 
 struct probe {
 	u32 index;
@@ -56,6 +58,7 @@ static struct probe probes[] = {
 };
 
 static struct msrf_filter filt;
+static const struct nested_ops *ops;
 static bool x2apic_ok;
 
 static const char *dir_name(bool write)
@@ -113,25 +116,25 @@ static void install(const struct probe *p, bool allow)
 }
 
 /* Turn one L2 run into an observation the model can be compared with. */
-static void observe(const struct probe *p, bool write, const struct svm_run *r,
+static void observe(const struct probe *p, bool write, const struct l2_run *r,
 		    struct msr_obs *o, bool *l1_ok)
 {
 	memset(o, 0, sizeof(*o));
 	o->written = p->wval;
 	*l1_ok = true;
-	if (r->exit_code == SVM_EXIT_MSR) {
-		/* EXITINFO1: 0 read, 1 write; the index in L2's ECX */
-		*l1_ok = r->info1 == write && (u32)r->rcx == p->index &&
+	if (r->end == L2_END_MSR) {
+		/* the direction the CPU reported, the index in L2's ECX */
+		*l1_ok = r->msr_write == write && (u32)r->rcx == p->index &&
 			 (!write || ((u32)r->rax | (u64)(u32)r->rdx << 32) == p->wval);
 		o->vector = 0;
-	} else if (svm_exit_vector(r) >= 0) {
-		o->vector = svm_exit_vector(r);
-	} else if (r->exit_code != SVM_EXIT_VMMCALL || !r->req.done) {
+	} else if (r->end == L2_END_EXCEPTION) {
+		o->vector = r->vector;
+	} else if (r->end != L2_END_CALL || !r->req.done) {
 		o->vector = -1;	/* anything else: never what the model says */
 	}
 	o->value = r->req.value;
 	msr_observe_classify(o);
-	if (r->exit_code == SVM_EXIT_MSR)
+	if (r->end == L2_END_MSR)
 		o->outcome = MSRF_L1_EXIT;
 }
 
@@ -143,28 +146,27 @@ static bool check_one(const struct probe *p, bool write, bool allow, unsigned in
 {
 	struct msrf_ctx ctx;
 	struct msrf_l1 l1;
-	struct svm_run r;
+	struct l2_run r;
 	struct msr_obs o;
 	enum msrf_outcome expect;
 	u64 answer = KVMRUN_MSR_DERIVED(p->index);
 	bool l1_ok, ok;
 
 	msrtest_ctx(&ctx);
-	svm_l1_view(&l1);
+	ops->l1_view(&l1);
 	expect = msrf_l2_outcome(&ctx, &l1, p->index,
 				 write ? MSRF_ACCESS_WRITE : MSRF_ACCESS_READ,
 				 p->wval, p->cls[write]);
-	svm_run_l2(p->index, write, p->wval, &r);
+	nested_run_msr(ops, p->index, write, p->wval, &r);
 	observe(p, write, &r, &o, &l1_ok);
 	ok = msr_obs_matches(expect, p->index, write, &answer, &o) && l1_ok;
 	report(ok, "%s %s, L0 %s, L1 %s: %s", p->name, dir_name(write),
 	       allow ? "allows" : "denies", l1_names[l1_icpt],
 	       msrf_outcome_name(expect));
 	if (!ok)
-		report_info("expected %s; L1 saw exit %s (info1 0x%lx, rcx 0x%lx), "
-			    "our VMM: %s", msrf_outcome_name(expect),
-			    svm_exit_name(r.exit_code), (unsigned long)r.info1,
-			    (unsigned long)r.rcx, msr_obs_name(&o));
+		report_info("expected %s; L1 saw %s (qualification 0x%lx, rcx 0x%lx), "
+			    "our VMM: %s", msrf_outcome_name(expect), r.name,
+			    (unsigned long)r.qual, (unsigned long)r.rcx, msr_obs_name(&o));
 	return ok;
 }
 
@@ -188,13 +190,13 @@ static void matrix(u32 mask)
 			 * intercepted must not leak into the other.
 			 */
 			for (b = 0; b < 4; b++) {
-				svm_intercept_msr(p->index, MSRF_ACCESS_READ, b & 1);
-				svm_intercept_msr(p->index, MSRF_ACCESS_WRITE, b & 2);
+				ops->intercept_msr(p->index, MSRF_ACCESS_READ, b & 1);
+				ops->intercept_msr(p->index, MSRF_ACCESS_WRITE, b & 2);
 				for (w = 0; w < 2; w++)
 					check_one(p, w, a, b);
 			}
-			svm_intercept_msr(p->index, MSRF_ACCESS_READ, true);
-			svm_intercept_msr(p->index, MSRF_ACCESS_WRITE, true);
+			ops->intercept_msr(p->index, MSRF_ACCESS_READ, true);
+			ops->intercept_msr(p->index, MSRF_ACCESS_WRITE, true);
 		}
 	}
 	msrtest_filter_off();
@@ -212,19 +214,19 @@ static void l2_read_change_read(void)
 {
 	install(live_probe, true);
 	msrtest_sync();
-	svm_l2_req = (struct svm_l2_req){ .index = live_probe->index };
+	l2_req = (struct l2_req){ .index = live_probe->index };
 	live_before.vector = rdmsr_safe(live_probe->index, &live_before.value);
 	install(live_probe, false);
 	msrtest_sync();
 	/* this read's #GP, if any, is an exception exit to L1 */
-	svm_l2_req.value = rdmsr(live_probe->index);
-	svm_l2_req.done = 1;
+	l2_req.value = rdmsr(live_probe->index);
+	l2_req.done = 1;
 }
 
 static void live_change(u32 mask)
 {
 	struct probe *p = &probes[0];	/* FS_BASE: L0 may pass it through */
-	struct svm_run r;
+	struct l2_run r;
 	struct msr_obs o;
 	struct msrf_ctx ctx;
 	struct msrf_l1 l1;
@@ -234,20 +236,19 @@ static void live_change(u32 mask)
 
 	if (!msrtest_enter_mask(mask))
 		return;
-	svm_intercept_msr(p->index, MSRF_ACCESS_READ, false);
-	svm_l1_view(&l1);
+	ops->intercept_msr(p->index, MSRF_ACCESS_READ, false);
+	ops->l1_view(&l1);
 
 	/* L1 changes the filter between two runs of the same VMCB. */
 	install(p, true);
-	svm_run_l2(p->index, false, 0, &r);
-	report(r.exit_code == SVM_EXIT_VMMCALL && r.req.done,
-	       "L1 loop: FS_BASE read allowed: L2 completes (exit %s)",
-	       svm_exit_name(r.exit_code));
+	nested_run_msr(ops, p->index, false, 0, &r);
+	report(r.end == L2_END_CALL && r.req.done,
+	       "L1 loop: FS_BASE read allowed: L2 completes (exit %s)", r.name);
 	msrtest_counts_begin();
 	install(p, false);
 	msrtest_ctx(&ctx);
 	expect = msrf_l2_outcome(&ctx, &l1, p->index, MSRF_ACCESS_READ, 0, p->cls[0]);
-	svm_run_l2(p->index, false, 0, &r);
+	nested_run_msr(ops, p->index, false, 0, &r);
 	observe(p, false, &r, &o, &l1_ok);
 	report(msr_obs_matches(expect, p->index, false, &answer, &o),
 	       "L1 loop: after L1 denied it, L2's next read: %s", msrf_outcome_name(expect));
@@ -259,18 +260,17 @@ static void live_change(u32 mask)
 	 */
 	live_probe = p;
 	msrtest_counts_begin();
-	svm_run_l2_fn(l2_read_change_read, &r);
+	ops->run(l2_read_change_read, &r);
 	report(!live_before.vector, "L2 changes the filter: read before it: no fault");
 	msrtest_ctx(&ctx);
 	expect = msrf_l2_outcome(&ctx, &l1, p->index, MSRF_ACCESS_READ, 0, p->cls[0]);
 	observe(p, false, &r, &o, &l1_ok);
 	if (!report(msr_obs_matches(expect, p->index, false, &answer, &o),
 		    "L2 changes the filter: its next read: %s", msrf_outcome_name(expect)))
-		report_info("L1 saw exit %s, our VMM: %s", svm_exit_name(r.exit_code),
-			    msr_obs_name(&o));
+		report_info("L1 saw %s, our VMM: %s", r.name, msr_obs_name(&o));
 	msrtest_counts_check("L2 changes the filter");
 
-	svm_intercept_msr(p->index, MSRF_ACCESS_READ, true);
+	ops->intercept_msr(p->index, MSRF_ACCESS_READ, true);
 	msrtest_filter_off();
 	report_prefix_pop();
 }
@@ -282,19 +282,16 @@ int main(int argc, char **argv, char **envp)
 
 	if (!msrtest_init())
 		return report_summary();
-	if (!svm_supported()) {
-		if (cpuid(1).c & BIT(5))
-			report_skip("VMX in CPUID: the VMX L1 is not written yet");
-		else
-			report_skip("no SVM or VMX in the guest's CPUID: the host cannot "
-				    "nest (kvm_pvm, or kvm_amd/kvm_intel nested=0)");
+	ops = nested_probe(&why);
+	if (!ops) {
+		report_skip("%s", why);
 		return report_summary();
 	}
-	if (!svm_init(&why)) {
-		report_skip("SVM: %s", why);
+	if (!ops->init(&why)) {
+		report_skip("%s: %s", ops->name, why);
 		return report_summary();
 	}
-	report_prefix_push("svm");
+	report_prefix_push(ops->name);
 	measure_baselines();
 	x2apic_ok = cpu_has_x2apic() && !apic_set_mode(APIC_MODE_X2APIC);
 	if (x2apic_ok)

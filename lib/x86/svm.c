@@ -7,6 +7,7 @@
 #include "libcflat.h"
 #include "msr.h"
 #include "processor.h"
+#include "nested.h"
 #include "svm.h"
 
 /* Control area */
@@ -58,20 +59,16 @@ static u8 msrpm[MSRF_SVM_MSRPM_BYTES] __attribute__((aligned(4096)));
 static u8 iopm[3 * 4096] __attribute__((aligned(4096)));
 static u8 l2_stack[L2_STACK_SIZE] __attribute__((aligned(16)));
 
-/* L2's request; L2 reads and writes it (same page tables). */
-struct svm_l2_req svm_l2_req;
-
 #define V64(off)	(*(volatile u64 *)(vmcb + (off)))
 #define V32(off)	(*(volatile u32 *)(vmcb + (off)))
 #define V16(off)	(*(volatile u16 *)(vmcb + (off)))
 #define V8(off)		(*(volatile u8 *)(vmcb + (off)))
 
 /*
- * L2 calls svm_l2_fn (default: one RDMSR or WRMSR as svm_l2_req says),
- * then executes VMMCALL.  If something faults or exits to L1 first, L1
- * sees that exit instead and never resumes L2: the next run starts here
- * again.  L2 shares L1's code, data and library, so a test may give it
- * any function (the control port too: L1 does not intercept I/O).
+ * L2 calls svm_l2_fn, then executes VMMCALL.  If something faults or
+ * exits to L1 first, L1 sees that exit instead and never resumes L2: the
+ * next run starts here again.  L2 shares L1's code, data and library, so
+ * a test may give it any function (nested.h).
  */
 void (*svm_l2_fn)(void);
 asm(".pushsection .text\n"
@@ -82,20 +79,6 @@ asm(".pushsection .text\n"
     "ud2\n"
     ".popsection");
 void svm_l2_entry(void);
-
-/* ECX, EAX and EDX hold the operands at the instruction, for L1 to see. */
-static void l2_msr_access(void)
-{
-	u32 lo = (u32)svm_l2_req.value, hi = svm_l2_req.value >> 32;
-
-	if (svm_l2_req.write) {
-		asm volatile("wrmsr" : : "c"(svm_l2_req.index), "a"(lo), "d"(hi) : "memory");
-	} else {
-		asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(svm_l2_req.index) : "memory");
-		svm_l2_req.value = lo | (u64)hi << 32;
-	}
-	svm_l2_req.done = 1;
-}
 
 /*
  * VMRUN with L2's RCX/RDX/RBX from regs[0..2]; at the exit, L2's RCX, RDX
@@ -217,7 +200,7 @@ bool svm_init(const char **why)
 	return true;
 }
 
-void svm_run_l2_fn(void (*fn)(void), struct svm_run *r)
+static void svm_run(void (*fn)(void), struct l2_run *r)
 {
 	u64 regs[3] = { 0, 0, 0 };
 
@@ -228,46 +211,48 @@ void svm_run_l2_fn(void (*fn)(void), struct svm_run *r)
 	V64(S_RAX) = 0;
 	V32(C_CLEAN) = 0;		/* L1 rewrote the VMCB: reload it all */
 	vmrun((u64)(uintptr_t)vmcb, regs);
-	r->exit_code = V64(C_EXITCODE);
-	r->info1 = V64(C_EXITINFO1);
-	r->info2 = V64(C_EXITINFO2);
+	memset(r, 0, sizeof(*r));
+	r->code = V64(C_EXITCODE);
+	r->qual = V64(C_EXITINFO1);
 	r->rcx = regs[0];
 	r->rdx = regs[1];
 	r->rax = V64(S_RAX);
-	r->req = svm_l2_req;
-}
-
-void svm_run_l2(u32 index, bool write, u64 value, struct svm_run *r)
-{
-	svm_l2_req = (struct svm_l2_req){ .index = index, .write = write, .value = value };
-	svm_run_l2_fn(l2_msr_access, r);
-}
-
-int svm_exit_vector(const struct svm_run *r)
-{
-	if (r->exit_code >= SVM_EXIT_EXCP_BASE && r->exit_code < SVM_EXIT_EXCP_BASE + 32)
-		return (int)(r->exit_code - SVM_EXIT_EXCP_BASE);
-	return -1;
-}
-
-const char *svm_exit_name(u64 code)
-{
-	static char buf[24];
-
-	switch (code) {
-	case SVM_EXIT_MSR:
-		return "MSR";
-	case SVM_EXIT_VMMCALL:
-		return "VMMCALL";
-	case SVM_EXIT_SHUTDOWN:
-		return "SHUTDOWN";
-	case SVM_EXIT_INVALID:
-		return "INVALID";
+	r->req = l2_req;
+	r->vector = -1;
+	if (r->code == SVM_EXIT_MSR) {
+		/* EXITINFO1: 0 read, 1 write */
+		r->end = L2_END_MSR;
+		r->msr_write = r->qual == 1;
+		snprintf(r->name, sizeof(r->name), "MSR %s", r->msr_write ? "write" : "read");
+		return;
 	}
-	if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32)
-		snprintf(buf, sizeof(buf), "exception %lu",
-			 (unsigned long)(code - SVM_EXIT_EXCP_BASE));
-	else
-		snprintf(buf, sizeof(buf), "0x%lx", (unsigned long)code);
-	return buf;
+	if (r->code >= SVM_EXIT_EXCP_BASE && r->code < SVM_EXIT_EXCP_BASE + 32) {
+		r->end = L2_END_EXCEPTION;
+		r->vector = (int)(r->code - SVM_EXIT_EXCP_BASE);
+		snprintf(r->name, sizeof(r->name), "exception %d", r->vector);
+		return;
+	}
+	r->end = r->code == SVM_EXIT_VMMCALL ? L2_END_CALL : L2_END_OTHER;
+	switch (r->code) {
+	case SVM_EXIT_VMMCALL:
+		snprintf(r->name, sizeof(r->name), "VMMCALL");
+		break;
+	case SVM_EXIT_SHUTDOWN:
+		snprintf(r->name, sizeof(r->name), "SHUTDOWN");
+		break;
+	case SVM_EXIT_INVALID:
+		snprintf(r->name, sizeof(r->name), "VMEXIT_INVALID");
+		break;
+	default:
+		snprintf(r->name, sizeof(r->name), "exit 0x%lx", (unsigned long)r->code);
+	}
 }
+
+const struct nested_ops svm_nested_ops = {
+	.name = "svm",
+	.vendor = MSRF_VENDOR_SVM,
+	.init = svm_init,
+	.intercept_msr = svm_intercept_msr,
+	.l1_view = svm_l1_view,
+	.run = svm_run,
+};
