@@ -462,6 +462,44 @@ int msrf_vmx_lists_filtered(uint32_t kver, const char **commit)
 	return -1;
 }
 
+bool msrf_parse_kver(const char *release, uint32_t *kver)
+{
+	uint32_t v[2] = { 0, 0 };
+	const char *p = release;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		while (*p >= '0' && *p <= '9') {
+			v[i] = v[i] * 10 + (uint32_t)(*p++ - '0');
+			if (v[i] > 0xffff)
+				return false;
+		}
+		if (i == 0 && *p++ != '.')
+			return false;
+	}
+	*kver = MSRF_KVER(v[0], v[1]);
+	return true;
+}
+
+int msrf_vmx_list_stop(const struct msrf_filter *f, uint32_t kver,
+		       enum msrf_vmx_list l, const uint32_t *index, unsigned int n)
+{
+	uint32_t type = l == MSRF_VMX_EXIT_STORE ? MSRF_ACCESS_READ : MSRF_ACCESS_WRITE;
+	int filtered = msrf_vmx_lists_filtered(kver, NULL);
+	unsigned int i;
+
+	if (filtered <= 0)
+		return filtered;
+	if (!f)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!msrf_allowed(f, index[i], type))
+			return (int)i + 1;
+	return 0;
+}
+
 /* ---- Building filters --------------------------------------------------------- */
 
 static void range_clear_bitmap(struct msrf_range *r)

@@ -300,6 +300,29 @@ enum msrf_outcome msrf_l2_outcome(const struct msrf_ctx *ctx,
 #define MSRF_KVER(major, minor)	((uint32_t)(major) << 16 | (uint32_t)(minor))
 int msrf_vmx_lists_filtered(uint32_t kver, const char **commit);
 
+/* "6.12.118+deb13-amd64" -> MSRF_KVER(6, 12); false if it is not one. */
+bool msrf_parse_kver(const char *release, uint32_t *kver);
+
+/* L1's three VMX MSR lists (SDM "VM-Entry Controls for MSRs" and exit). */
+enum msrf_vmx_list {
+	MSRF_VMX_ENTRY_LOAD,	/* written at VM entry */
+	MSRF_VMX_EXIT_STORE,	/* read (L2's values) at VM exit */
+	MSRF_VMX_EXIT_LOAD,	/* written (L1's values) at VM exit */
+};
+
+/*
+ * doc/abi.md §11.3: the 1-based position of the first of the n entries
+ * of list l that the filter stops, or 0 when the list goes through (no
+ * filter, all allowed, or kernel kver does not filter the lists); -1 when
+ * the table does not know kver.  A stop is a VM-entry failure (exit
+ * reason 34, "MSR loading", with that position as the qualification) for
+ * the entry list and a VM abort (a shutdown of L1) for the exit lists;
+ * never an exit to userspace, whatever the exit mask.  x2APIC entries are
+ * not the filter's business (the CPU rejects them in x2APIC mode).
+ */
+int msrf_vmx_list_stop(const struct msrf_filter *f, uint32_t kver,
+		       enum msrf_vmx_list l, const uint32_t *index, unsigned int n);
+
 /* ---- Building filters (tests, generators, the filter-file parser) ------ */
 
 /* Zero every field (no ranges, all bitmaps DATA and deny) and set flags. */

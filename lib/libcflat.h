@@ -108,6 +108,7 @@ void report_pass(const char *fmt, ...) __printf(1, 2);
 void report_fail(const char *fmt, ...) __printf(1, 2);
 void report_skip(const char *fmt, ...) __printf(1, 2);
 void report_info(const char *fmt, ...) __printf(1, 2);
+void report_expect_shutdown(const char *fmt, ...) __printf(1, 2);
 /* An expected failure: 'xfail' true means a failure is reported as XFAIL. */
 bool report_xfail(bool xfail, bool pass, const char *fmt, ...) __printf(3, 4);
 int report_summary(void);

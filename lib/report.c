@@ -265,6 +265,20 @@ void report_info(const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * The next thing this guest does ends it in a shutdown, on purpose (a
+ * VM-abort test).  The runner accepts the shutdown only after this line
+ * and only in a stanza with expected_end = shutdown.
+ */
+void report_expect_shutdown(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("SHUTDOWN-EXPECTED", false, NULL, fmt, ap);
+	va_end(ap);
+}
+
 /* An unexpected pass (XPASS) prints and counts as a plain PASS. */
 bool report_xfail(bool xfail, bool pass, const char *fmt, ...)
 {

@@ -125,6 +125,17 @@ k-shutdown)
 	echo "kvmrun: guest shutdown (triple fault?) at rip 0x1234" >&2; exit 64 ;;
 k-exit)
 	echo "kvmrun: unhandled I/O port 0x3fa" >&2; exit 66 ;;
+sd-ok|sd-nokey)
+	echo "PASS: $TEST: a"; echo "SHUTDOWN-EXPECTED: vmx: VM abort next"
+	echo "kvmrun: guest shutdown (triple fault?) at rip 0x1234" >&2; exit 64 ;;
+sd-silent)
+	echo "PASS: $TEST: a"
+	echo "kvmrun: guest shutdown (triple fault?) at rip 0x1234" >&2; exit 64 ;;
+sd-fail)
+	echo "FAIL: $TEST: a"; echo "SHUTDOWN-EXPECTED: vmx: VM abort next"
+	echo "kvmrun: guest shutdown (triple fault?) at rip 0x1234" >&2; exit 64 ;;
+sd-exit)
+	echo "PASS: $TEST: no abort on this kernel"; summary 1 0 0 0; exit 1 ;;
 k-run)
 	echo "kvmrun: KVM_RUN: Invalid argument" >&2; exit 68 ;;
 k-odd)
@@ -258,6 +269,36 @@ groups = kvm
 file = dummy.flat
 vmm = kvmrun
 groups = kvm
+
+# expected_end = shutdown: a shutdown the guest announced is the PASS
+[sd-ok]
+file = dummy.flat
+vmm = kvmrun
+groups = sd
+expected_end = shutdown
+
+[sd-silent]
+file = dummy.flat
+vmm = kvmrun
+groups = sd
+expected_end = shutdown
+
+[sd-fail]
+file = dummy.flat
+vmm = kvmrun
+groups = sd
+expected_end = shutdown
+
+[sd-exit]
+file = dummy.flat
+vmm = kvmrun
+groups = sd
+expected_end = shutdown
+
+[sd-nokey]
+file = dummy.flat
+vmm = kvmrun
+groups = sd
 
 [k-run]
 file = dummy.flat
@@ -498,6 +539,20 @@ expect_line "kvmrun 124 is TIMEOUT" "TIMEOUT k-timeout (30 s)"
 run k-shutdown
 expect_line "kvmrun 64 is FAIL" \
 	"FAIL k-shutdown (guest shut down (triple fault?): kvmrun: guest shutdown (triple fault?) at rip 0x1234)"
+run sd-ok
+expect_line "expected_end = shutdown: an announced shutdown is PASS" \
+	"PASS sd-ok (shut down as announced after 1 passes: vmx: VM abort next)"
+run sd-silent
+expect_line "expected_end = shutdown: an unannounced shutdown is FAIL" \
+	"FAIL sd-silent (guest shut down (triple fault?): kvmrun: guest shutdown (triple fault?) at rip 0x1234)"
+run sd-fail
+expect_line "expected_end = shutdown: a FAIL before the shutdown is FAIL" \
+	"FAIL sd-fail (1 FAIL line before the announced shutdown, first: sd-fail: a)"
+run sd-exit
+expect_line "expected_end = shutdown: a normal end is judged as usual" "PASS sd-exit (1 tests)"
+run sd-nokey
+expect_line "an announced shutdown without expected_end is FAIL" \
+	"FAIL sd-nokey (guest shut down (triple fault?): kvmrun: guest shutdown (triple fault?) at rip 0x1234, announced (vmx: VM abort next), but the stanza does not say expected_end = shutdown)"
 run k-exit
 expect_line "kvmrun 66 is FAIL" "FAIL k-exit (kvmrun: unhandled I/O port 0x3fa)"
 run k-run

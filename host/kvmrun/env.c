@@ -121,6 +121,7 @@ void env_read_host(const char *sysfs, struct env_host *h)
 	if (h->enable_apicv < 0)
 		h->enable_apicv = hostfacts_param_flag(sysfs, "kvm_amd", "avic");
 	h->vendor_module = hostfacts_vendor_module(sysfs);
+	h->kernel = uname(&h->uts) ? "unknown" : h->uts.release;
 }
 
 static void add_known(struct sbuf *out, const char *key, int val)
@@ -154,6 +155,9 @@ void env_add_harness(struct sbuf *out, const struct env_run *r, const struct env
 	add_known(out, "KVM_FORCE_EMULATION_PREFIX", h->force_emulation_prefix);
 	add_known(out, "KVM_ENABLE_APICV", h->enable_apicv);
 	sb_printf(out, "KVM_VENDOR_MODULE=%s\n", h->vendor_module);
+	/* The model's kernel-version table (doc/abi.md §11.3) reads it. */
+	if (h->kernel)
+		sb_printf(out, "KVM_HOST_KERNEL=%s\n", h->kernel);
 	sb_printf(out, "KVM_CAP_X86_MSR_FILTER=%d\n", r->cap_msr_filter);
 	sb_printf(out, "KVM_CAP_X86_USER_SPACE_MSR=%d\n", r->cap_user_space_msr);
 	sb_printf(out, "KVM_CAP_COALESCED_PIO=%d\n", r->cap_coalesced_pio);

@@ -9,6 +9,7 @@
 #define HOST_KVMRUN_ENV_H
 
 #include <stddef.h>
+#include <sys/utsname.h>
 
 #include "util/util.h"
 
@@ -32,6 +33,8 @@ struct env_host {
 	int force_emulation_prefix;	/* kvm.force_emulation_prefix, bit 0 */
 	int enable_apicv;		/* kvm_intel.enable_apicv / kvm_amd.avic */
 	const char *vendor_module;	/* kvm_intel, kvm_amd, kvm_pvm, none */
+	const char *kernel;		/* uname -r: the kernel KVM is part of */
+	struct utsname uts;		/* kernel points into it */
 };
 
 /* 'sysfs' is "/sys" except in tests. */

@@ -443,6 +443,17 @@ static int set_cpuid(struct parser *p, int line, struct cfg_test *t, const char 
 	return 0;
 }
 
+static int set_expected_end(struct parser *p, int line, struct cfg_test *t, const char *val)
+{
+	static const char *const ends[] = { "exit", "shutdown" };
+	int i = pick(val, ends, 2);
+
+	if (i < 0)
+		return bad(p, line, "expected_end", val, "exit or shutdown");
+	t->shutdown_ok = i == 1;
+	return 0;
+}
+
 static int set_check(struct parser *p, int line, struct cfg_test *t, const char *val)
 {
 	return perr(p, line, "unsupported key 'check': host-parameter checks "
@@ -471,6 +482,7 @@ static const struct key {
 	{ "cpuid", set_cpuid, false, NULL },
 	{ "check", set_check, true, NULL },
 	{ "kvmrun_params", set_kvmrun_params, true, NULL },
+	{ "expected_end", set_expected_end, false, NULL },
 };
 _Static_assert(sizeof(keys) / sizeof(keys[0]) <= MAX_KEYS, "MAX_KEYS too small");
 

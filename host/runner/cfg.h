@@ -60,6 +60,11 @@ struct cfg_test {
 	enum cfg_irqchip irqchip;
 	char *cpuid;		/* kvmrun --cpuid spec, or NULL */
 	char *kvmrun_params;	/* raw extra kvmrun options, or NULL */
+	/*
+	 * expected_end = shutdown: the guest may end in a shutdown it
+	 * announced with a SHUTDOWN-EXPECTED line (a VM-abort test).
+	 */
+	bool shutdown_ok;
 	/* lines of the keys checked after parsing (runner/validate.c) */
 	int file_line, filter_line, cpuid_line, kvmrun_params_line;
 };

@@ -3,6 +3,7 @@
  * The guest verdict protocol, one line at a time (lib/report.c writes it):
  *   PASS: / FAIL: / SKIP: / XFAIL: <prefixes>: <message>
  *   INFO: ..., ABORT: <message>
+ *   SHUTDOWN-EXPECTED: <why>   (the guest is about to shut down on purpose)
  *   SUMMARY: <T> tests, <F> unexpected failures, <X> expected failures, <S> skipped[, <C> checks]
  * lines_feed() cuts lines to RUNNER_LINE_MAX; memory stays bounded
  * however much a guest prints.
@@ -192,6 +193,8 @@ void parse_line(struct result *res, const char *line, bool cut,
 	}
 	if (!strncmp(line, "ABORT: ", 7))
 		set_once(&res->abort_line, line + 7);
+	else if (!strncmp(line, "SHUTDOWN-EXPECTED: ", 19))
+		set_last(&res->shutdown_line, line + 19);
 	else if (!strncmp(line, "SUMMARY: ", 9) && !cut)
 		parse_summary(res, line + 9);
 }
@@ -245,6 +248,7 @@ void result_free(struct result *res)
 	free(res->first_fail);
 	free(res->first_skip);
 	free(res->abort_line);
+	free(res->shutdown_line);
 	free(res->diag_line);
 	free(res->last_line);
 	free(res->known_reason);

@@ -29,6 +29,9 @@
  *   fault), 66 FAIL (unexpected exit), 68 FAIL (KVM_RUN error), 70 FAIL
  *   (--filter-expect-errno mismatch); the reason is kvmrun's last
  *   "kvmrun: ..." line.  Killed by a signal: ERROR naming the signal.
+ *   A shutdown (kvmrun 64, QEMU 0) is PASS instead when the stanza says
+ *   expected_end = shutdown and the guest announced it with a
+ *   SHUTDOWN-EXPECTED line and printed no FAIL (vmm.c).
  *
  * Log directory (logs/ in the tree, ./logs in an installed copy, or
  * $LOGDIR): <YYYYmmdd-HHMMSS[-N]>/ per run, never reused, logs/latest

@@ -60,6 +60,7 @@ struct result {
 	char *first_fail;	/* first FAIL line, without "FAIL: " */
 	char *first_skip;	/* first SKIP line, without "SKIP: " */
 	char *abort_line;	/* first ABORT line, without "ABORT: " */
+	char *shutdown_line;	/* last SHUTDOWN-EXPECTED line, without the tag */
 	char *diag_line;	/* last line of the VMM's own diagnostics */
 	char *last_line;	/* last non-empty output line */
 	unsigned long long out_bytes;

@@ -682,13 +682,37 @@ static const char *diag(const struct result *res, const char *dflt)
 	return res->diag_line ? res->diag_line : dflt;
 }
 
+/*
+ * The guest shut down (triple fault, or a VM-abort of its own L2).  That
+ * is a PASS only where the stanza says expected_end = shutdown, the
+ * guest announced it with a SHUTDOWN-EXPECTED line and printed no FAIL.
+ */
+static void shutdown_verdict(struct job *j, const char *how)
+{
+	struct result *res = &j->res;
+	const char *why = res->shutdown_line;
+
+	if (why && j->t->shutdown_ok && !res->nlines[SUB_FAIL])
+		verdict(res, ST_PASS, xasprintf("shut down as announced after %lu "
+			"passes: %s", res->nlines[SUB_PASS], why));
+	else if (why && j->t->shutdown_ok)
+		verdict(res, ST_FAIL, xasprintf("%lu FAIL line%s before the announced "
+			"shutdown, first: %s", res->nlines[SUB_FAIL],
+			res->nlines[SUB_FAIL] == 1 ? "" : "s", res->first_fail));
+	else if (why)
+		verdict(res, ST_FAIL, xasprintf("%s, announced (%s), but the stanza "
+			"does not say expected_end = shutdown", how, why));
+	else
+		verdict(res, ST_FAIL, xasprintf("%s", how));
+}
+
 static void qemu_classify(struct runner *r, struct job *j)
 {
 	struct result *res = &j->res;
 	int st = res->exit_status;
 
 	if (st == 0) {
-		verdict(res, ST_FAIL, xstrdup("guest shut down (triple fault?)"));
+		shutdown_verdict(j, "guest shut down (triple fault?)");
 	} else if (st == 1 && !protocol_seen(res) && res->diag_line) {
 		/* QEMU's own errors also exit 1, which is guest code 0. */
 		verdict(res, ST_ERROR, xstrdup(res->diag_line));
@@ -732,10 +756,14 @@ static void kvmrun_classify(struct runner *r, struct job *j)
 		res->timed_out = true;
 		verdict(res, ST_TIMEOUT, xasprintf("%g s", j->plan.timeout));
 		break;
-	case 64:
-		verdict(res, ST_FAIL, xasprintf("guest shut down (triple fault?): %s",
-						diag(res, "no reason given")));
+	case 64: {
+		char *how = xasprintf("guest shut down (triple fault?): %s",
+				      diag(res, "no reason given"));
+
+		shutdown_verdict(j, how);
+		free(how);
 		break;
+	}
 	case 66:
 	case 68:
 	case 70:

@@ -132,6 +132,7 @@ static void test_all_keys(void)
 		"irqchip = split\n"
 		"cpuid = -x2apic\n"
 		"kvmrun_params = --mem 128\n"
+		"expected_end = shutdown\n"
 		"  # indented comment\n"
 		"[second.2+x-y_z]\r\n"
 		"file=b.flat\r\n"
@@ -168,6 +169,8 @@ static void test_all_keys(void)
 	check(!strcmp(a->filter, "deny-all.filter") && !strcmp(a->cpuid, "-x2apic") &&
 	      !strcmp(a->kvmrun_params, "--mem 128") && !a->qemu_params,
 	      "strings", "filter %s cpuid %s", a->filter, a->cpuid);
+	check(a->shutdown_ok && !b->shutdown_ok, "expected_end = shutdown, default exit",
+	      "%d %d", a->shutdown_ok, b->shutdown_ok);
 	check(!strcmp(b->name, "second.2+x-y_z") && !strcmp(b->file, "b.flat"),
 	      "CRLF lines and a name with every allowed character", "%s %s",
 	      b->name, b->file);

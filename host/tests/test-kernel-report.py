@@ -159,6 +159,29 @@ def main():
     check("subtest missing in one run: kind missing",
           len(d) == 1 and d[0]["kind"] == "missing" and d[0]["runs"][1] is None, d)
 
+    # The 6.1 vs 6.12 difference the model's version table predicts: lines
+    # tagged "[kernel rule COMMIT]" are expected; an untagged one is not.
+    old = copy.deepcopy(BASE_SUBTESTS) + subtests(
+        ("PASS", "vmx: mask 0: VM-entry MSR-load list, LSTAR write denied [kernel rule "
+                 "ac8d6cad3c7b]: L2 ran to its end (VMCALL)"))
+    new = copy.deepcopy(BASE_SUBTESTS) + subtests(
+        ("PASS", "vmx: mask 0: VM-entry MSR-load list, LSTAR write denied [kernel rule "
+                 "653ea4489e69]: VM entry fails on entry 2 (exit reason 34)"))
+    new[0]["name"] = "msr_rules: no filter: rdmsr 0x10 (TSC): GP"
+    p, r, tmp = case("explained", [run_doc("6.1.0-1-amd64", old), run_doc("6.12.1-amd64", new)])
+    d = r["differences"] if r else []
+    exp = [x for x in d if "explained" in x]
+    check("kernel-rule lines: expected and explained, by their commits",
+          len(exp) == 2 and all("ac8d6cad3c7b" in x["explained"] or "653ea4489e69" in x["explained"]
+                                for x in exp), d)
+    check("an untagged difference stays unexplained",
+          [x["kind"] for x in d if "explained" not in x] == ["value"], d)
+    with open(os.path.join(tmp, "report", "report.md")) as f:
+        md = f.read()
+    check("kernel-rule lines: the Markdown counts and explains them",
+          "(3, 2 of them expected)" in md and "Expected, explained by the model's kernel-version"
+          in md, md[-600:])
+
     subs = copy.deepcopy(BASE_SUBTESTS)
     subs[2]["status"] = "FAIL"
     p, r, _ = case("fail", [a, run_doc("7.3.4-amd64", subs, status="FAIL")])

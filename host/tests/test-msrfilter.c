@@ -1707,6 +1707,59 @@ static void test_nested(void)
 	check_int("vmx lists 6.11 unfiltered", 0, msrf_vmx_lists_filtered(MSRF_KVER(6, 11), NULL));
 	check_int("vmx lists 6.12 filtered", 1, msrf_vmx_lists_filtered(MSRF_KVER(6, 12), NULL));
 	check_int("vmx lists 7.3 filtered", 1, msrf_vmx_lists_filtered(MSRF_KVER(7, 3), NULL));
+
+	/* kernel releases as uname -r gives them */
+	{
+		static const struct { const char *rel; bool ok; uint32_t kver; } rels[] = {
+			{ "6.1.0-57-amd64", true, MSRF_KVER(6, 1) },
+			{ "6.12.118+deb13-amd64", true, MSRF_KVER(6, 12) },
+			{ "7.3.4+deb13-amd64", true, MSRF_KVER(7, 3) },
+			{ "6.18.44-fc", true, MSRF_KVER(6, 18) },
+			{ "10.0", true, MSRF_KVER(10, 0) },
+			{ "6", false, 0 }, { "6.", false, 0 }, { "x6.1", false, 0 },
+			{ "", false, 0 }, { "unknown", false, 0 }, { "99999.1", false, 0 },
+		};
+		unsigned int i;
+
+		for (i = 0; i < sizeof(rels) / sizeof(rels[0]); i++) {
+			uint32_t k = 0;
+			bool ok = msrf_parse_kver(rels[i].rel, &k);
+			char name[64];
+
+			snprintf(name, sizeof(name), "kver '%s' parses: %d", rels[i].rel, rels[i].ok);
+			check_int(name, rels[i].ok, ok);
+			snprintf(name, sizeof(name), "kver '%s' is 0x%x", rels[i].rel, rels[i].kver);
+			if (ok)
+				check_int(name, (int)rels[i].kver, (int)k);
+		}
+	}
+
+	/* §11.3: which entry of a list the filter stops */
+	{
+		static const uint32_t list[] = { 0xc0000102, 0xc0000082, 0x10 };
+		struct msrf_filter f;
+
+		msrf_filter_init(&f, 0);
+		msrf_add_range(&f, 0xc0000082, 1, MSRF_WRITE, false);	/* deny LSTAR writes */
+		check_int("entry list 6.12: LSTAR write denied at 2", 2,
+			  msrf_vmx_list_stop(&f, MSRF_KVER(6, 12), MSRF_VMX_ENTRY_LOAD, list, 3));
+		check_int("exit load 7.3: stop at 2", 2,
+			  msrf_vmx_list_stop(&f, MSRF_KVER(7, 3), MSRF_VMX_EXIT_LOAD, list, 3));
+		check_int("exit store: reads allowed", 0,
+			  msrf_vmx_list_stop(&f, MSRF_KVER(7, 3), MSRF_VMX_EXIT_STORE, list, 3));
+		check_int("entry list 6.1: not filtered", 0,
+			  msrf_vmx_list_stop(&f, MSRF_KVER(6, 1), MSRF_VMX_ENTRY_LOAD, list, 3));
+		check_int("entry list 5.10: unknown", -1,
+			  msrf_vmx_list_stop(&f, MSRF_KVER(5, 10), MSRF_VMX_ENTRY_LOAD, list, 3));
+		check_int("no filter", 0,
+			  msrf_vmx_list_stop(NULL, MSRF_KVER(7, 3), MSRF_VMX_ENTRY_LOAD, list, 3));
+		msrf_filter_init(&f, 0);
+		msrf_add_range(&f, 0x10, 1, MSRF_READ, false);		/* deny TSC reads */
+		check_int("exit store: TSC read denied at 3", 3,
+			  msrf_vmx_list_stop(&f, MSRF_KVER(6, 12), MSRF_VMX_EXIT_STORE, list, 3));
+		check_int("entry load: TSC writes allowed", 0,
+			  msrf_vmx_list_stop(&f, MSRF_KVER(6, 12), MSRF_VMX_ENTRY_LOAD, list, 3));
+	}
 }
 
 int main(void)
