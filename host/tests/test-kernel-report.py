@@ -182,6 +182,23 @@ def main():
           "(3, 2 of them expected)" in md and "Expected, explained by the model's kernel-version"
           in md, md[-600:])
 
+    # Lines only one vendor's runs have (msr_nested's svm:/vmx: lines) are
+    # expected, and the Markdown sums them up instead of listing each.
+    amd = run_doc("7.3.4-amd64", copy.deepcopy(BASE_SUBTESTS) + subtests(
+        ("PASS", "svm: mask 0: FS_BASE read: GP"), ("PASS", "svm: mask 0: LSTAR read: GP")))
+    intel = run_doc("7.3.4-amd64", copy.deepcopy(BASE_SUBTESTS) + subtests(
+        ("PASS", "vmx: mask 0: FS_BASE read: GP")))
+    intel["host"]["kvm_module"] = "kvm_intel"
+    p, r, tmp = case("vendor", [amd, intel])
+    d = r["differences"] if r else []
+    check("vendor-specific lines: expected, named by the vendor module",
+          sorted(x.get("explained", "") for x in d) ==
+          ["vendor-specific: only on kvm_amd runs"] * 2 + ["vendor-specific: only on kvm_intel runs"], d)
+    with open(os.path.join(tmp, "report", "report.md")) as f:
+        md = f.read()
+    check("vendor-specific lines: summed up in the Markdown",
+          "msr_rules: 2 subtests only on kvm_amd runs" in md and "### " not in md, md[-600:])
+
     subs = copy.deepcopy(BASE_SUBTESTS)
     subs[2]["status"] = "FAIL"
     p, r, _ = case("fail", [a, run_doc("7.3.4-amd64", subs, status="FAIL")])
