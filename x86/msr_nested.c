@@ -153,7 +153,7 @@ static bool check_one(const struct probe *p, bool write, bool allow, unsigned in
 	bool l1_ok, ok;
 
 	msrtest_ctx(&ctx);
-	ops->l1_view(&l1);
+	nested_l1_view(ops, &l1);
 	expect = msrf_l2_outcome(&ctx, &l1, p->index,
 				 write ? MSRF_ACCESS_WRITE : MSRF_ACCESS_READ,
 				 p->wval, p->cls[write]);
@@ -190,13 +190,13 @@ static void matrix(u32 mask)
 			 * intercepted must not leak into the other.
 			 */
 			for (b = 0; b < 4; b++) {
-				ops->intercept_msr(p->index, MSRF_ACCESS_READ, b & 1);
-				ops->intercept_msr(p->index, MSRF_ACCESS_WRITE, b & 2);
+				nested_intercept_msr(ops, p->index, MSRF_ACCESS_READ, b & 1);
+				nested_intercept_msr(ops, p->index, MSRF_ACCESS_WRITE, b & 2);
 				for (w = 0; w < 2; w++)
 					check_one(p, w, a, b);
 			}
-			ops->intercept_msr(p->index, MSRF_ACCESS_READ, true);
-			ops->intercept_msr(p->index, MSRF_ACCESS_WRITE, true);
+			nested_intercept_msr(ops, p->index, MSRF_ACCESS_READ, true);
+			nested_intercept_msr(ops, p->index, MSRF_ACCESS_WRITE, true);
 		}
 	}
 	msrtest_filter_off();
@@ -236,8 +236,8 @@ static void live_change(u32 mask)
 
 	if (!msrtest_enter_mask(mask))
 		return;
-	ops->intercept_msr(p->index, MSRF_ACCESS_READ, false);
-	ops->l1_view(&l1);
+	nested_intercept_msr(ops, p->index, MSRF_ACCESS_READ, false);
+	nested_l1_view(ops, &l1);
 
 	/* L1 changes the filter between two runs of the same VMCB. */
 	install(p, true);
@@ -270,7 +270,7 @@ static void live_change(u32 mask)
 		report_info("L1 saw %s, our VMM: %s", r.name, msr_obs_name(&o));
 	msrtest_counts_check("L2 changes the filter");
 
-	ops->intercept_msr(p->index, MSRF_ACCESS_READ, true);
+	nested_intercept_msr(ops, p->index, MSRF_ACCESS_READ, true);
 	msrtest_filter_off();
 	report_prefix_pop();
 }

@@ -190,7 +190,7 @@ static void pat_fields(void)
 	u64 guest_pat = (l1_pat & ~0xff00ull) | 0x0100ull;
 	struct l2_run r;
 
-	ops->intercept_msr(MSR_IA32_CR_PAT, MSRF_ACCESS_READ, false);
+	nested_intercept_msr(ops, MSR_IA32_CR_PAT, MSRF_ACCESS_READ, false);
 	if (!vmx_load_pat(true, guest_pat, l1_pat)) {
 		report_skip("dedicated PAT fields: no load-PAT controls");
 		return;
@@ -203,7 +203,7 @@ static void pat_fields(void)
 		       "PAT loaded from the VMCS at entry and exit despite the deny");
 	msrtest_counts_check("PAT fields");
 	vmx_load_pat(false, 0, 0);
-	ops->intercept_msr(MSR_IA32_CR_PAT, MSRF_ACCESS_READ, true);
+	nested_intercept_msr(ops, MSR_IA32_CR_PAT, MSRF_ACCESS_READ, true);
 	restore_l1();
 }
 
@@ -329,8 +329,8 @@ int main(int argc, char **argv, char **envp)
 	report_prefix_push("vmx");
 	/* L2's own accesses to the list MSRs go to L0, not to L1. */
 	for (i = 0; i < 2; i++) {
-		ops->intercept_msr(list_index[i], MSRF_ACCESS_READ, false);
-		ops->intercept_msr(list_index[i], MSRF_ACCESS_WRITE, false);
+		nested_intercept_msr(ops, list_index[i], MSRF_ACCESS_READ, false);
+		nested_intercept_msr(ops, list_index[i], MSRF_ACCESS_WRITE, false);
 	}
 	if (arg_selected(argc, argv, "lists")) {
 		lists(0);

@@ -36,6 +36,19 @@ const struct nested_ops *nested_probe(const char **why)
 	return NULL;
 }
 
+void nested_intercept_msr(const struct nested_ops *ops, u32 index, u32 type,
+			  bool intercept)
+{
+	msrf_l1_bitmap_set(ops->vendor, ops->bitmap, index, type, intercept);
+}
+
+void nested_l1_view(const struct nested_ops *ops, struct msrf_l1 *l1)
+{
+	l1->vendor = ops->vendor;
+	l1->use_bitmap = ops->uses_bitmap();
+	l1->bitmap = ops->bitmap;
+}
+
 void nested_run_msr(const struct nested_ops *ops, u32 index, bool write,
 		    u64 value, struct l2_run *r)
 {

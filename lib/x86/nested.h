@@ -59,10 +59,10 @@ struct nested_ops {
 	enum msrf_vendor vendor;
 	/* Set up L1 (and the L2 control block); false with a reason. */
 	bool (*init)(const char **why);
-	/* Set or clear L1's intercept of (index, MSRF_ACCESS_*). */
-	void (*intercept_msr)(u32 index, u32 type, bool intercept);
-	/* The model's view of L1's MSR intercepts now. */
-	void (*l1_view)(struct msrf_l1 *l1);
+	/* L1's MSR bitmap (the model's layout for vendor), all-intercept at init */
+	u8 *bitmap;
+	/* Whether L1 has the CPU use it (VMX "use MSR bitmaps", SVM MSR_PROT) */
+	bool (*uses_bitmap)(void);
 	/* Run fn as L2 (then the call to L1); return at its first exit. */
 	void (*run)(void (*fn)(void), struct l2_run *r);
 };
@@ -75,6 +75,12 @@ extern const struct nested_ops vmx_nested_ops;
  * or NULL with *why saying that the host gives the guest neither.
  */
 const struct nested_ops *nested_probe(const char **why);
+
+/* Set or clear L1's intercept of (index, MSRF_ACCESS_*) in its bitmap. */
+void nested_intercept_msr(const struct nested_ops *ops, u32 index, u32 type,
+			  bool intercept);
+/* The model's view of L1's MSR intercepts now. */
+void nested_l1_view(const struct nested_ops *ops, struct msrf_l1 *l1);
 
 /* Run l2_msr_access for one RDMSR (write false) or WRMSR of value. */
 void nested_run_msr(const struct nested_ops *ops, u32 index, bool write,

@@ -115,21 +115,9 @@ bool svm_supported(void)
 	return cpuid(0x80000001).c & BIT(2);
 }
 
-u8 *svm_msrpm(void)
+static bool svm_uses_bitmap(void)
 {
-	return msrpm;
-}
-
-void svm_intercept_msr(u32 index, u32 type, bool intercept)
-{
-	msrf_l1_bitmap_set(MSRF_VENDOR_SVM, msrpm, index, type, intercept);
-}
-
-void svm_l1_view(struct msrf_l1 *l1)
-{
-	l1->vendor = MSRF_VENDOR_SVM;
-	l1->use_bitmap = V32(C_INTERCEPT_MISC1) & MISC1_MSR_PROT;
-	l1->bitmap = msrpm;
+	return V32(C_INTERCEPT_MISC1) & MISC1_MSR_PROT;
 }
 
 static void set_seg(u32 off, u16 sel, u16 attr, u32 limit, u64 base)
@@ -252,7 +240,7 @@ const struct nested_ops svm_nested_ops = {
 	.name = "svm",
 	.vendor = MSRF_VENDOR_SVM,
 	.init = svm_init,
-	.intercept_msr = svm_intercept_msr,
-	.l1_view = svm_l1_view,
+	.bitmap = msrpm,
+	.uses_bitmap = svm_uses_bitmap,
 	.run = svm_run,
 };

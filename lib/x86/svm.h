@@ -30,11 +30,5 @@ bool svm_supported(void);
 /* EFER.SVME, VM_HSAVE_PA, the VMCB for L2; false with a reason on failure. */
 bool svm_init(const char **why);
 
-/* L1's MSR permission map (MSRF_SVM_MSRPM_BYTES), all-intercept at init. */
-u8 *svm_msrpm(void);
-/* Set or clear L1's intercept of (index, type) in the permission map. */
-void svm_intercept_msr(u32 index, u32 type, bool intercept);
-/* The model's view of L1 (struct msrf_l1) for the current map. */
-void svm_l1_view(struct msrf_l1 *l1);
 
 #endif

@@ -361,16 +361,9 @@ bool vmx_init(const char **why)
 	return true;
 }
 
-void vmx_intercept_msr(u32 index, u32 type, bool intercept)
+static bool vmx_uses_bitmap(void)
 {
-	msrf_l1_bitmap_set(MSRF_VENDOR_VMX, msr_bitmap, index, type, intercept);
-}
-
-void vmx_l1_view(struct msrf_l1 *l1)
-{
-	l1->vendor = MSRF_VENDOR_VMX;
-	l1->use_bitmap = vmread(PROC_CTLS) & PROC_MSR_BITMAPS;
-	l1->bitmap = msr_bitmap;
+	return vmread(PROC_CTLS) & PROC_MSR_BITMAPS;
 }
 
 void vmx_set_list(enum vmx_list l, struct vmx_msr_entry *e, u32 n)
@@ -550,7 +543,7 @@ const struct nested_ops vmx_nested_ops = {
 	.name = "vmx",
 	.vendor = MSRF_VENDOR_VMX,
 	.init = vmx_init,
-	.intercept_msr = vmx_intercept_msr,
-	.l1_view = vmx_l1_view,
+	.bitmap = msr_bitmap,
+	.uses_bitmap = vmx_uses_bitmap,
 	.run = vmx_run,
 };

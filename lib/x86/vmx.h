@@ -43,10 +43,6 @@ bool vmx_supported(void);
  */
 bool vmx_init(const char **why);
 
-/* Set or clear L1's intercept of (index, type) in the MSR bitmap. */
-void vmx_intercept_msr(u32 index, u32 type, bool intercept);
-/* The model's view of L1 (struct msrf_l1) for the current controls. */
-void vmx_l1_view(struct msrf_l1 *l1);
 
 /* One entry of an MSR-load or MSR-store area (SDM "VM-Entry Controls for MSRs"). */
 struct vmx_msr_entry {
