@@ -407,8 +407,14 @@ bool msrf_l1_intercepts(const struct msrf_l1 *l1, uint32_t index, uint32_t type)
 {
 	uint32_t byte, bit;
 
+	/*
+	 * Without a bitmap, VMX exits on every RDMSR/WRMSR (SDM "Instructions
+	 * That Cause VM Exits Conditionally"), while SVM without MSR_PROT
+	 * intercepts none (APM "MSR Intercepts"): KVM's
+	 * nested_svm_exit_handled_msr() then hands the exit to L0.
+	 */
 	if (!l1->use_bitmap)
-		return true;
+		return l1->vendor == MSRF_VENDOR_VMX;
 	if (!msrf_l1_bitmap_pos(l1->vendor, index, type, &byte, &bit))
 		return true;
 	return l1->bitmap[byte] >> bit & 1;

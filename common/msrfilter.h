@@ -268,7 +268,10 @@ bool msrf_l1_bitmap_set(enum msrf_vendor v, uint8_t *bitmap, uint32_t index,
 /* What L1 tells the CPU (and so KVM) about L2's MSR accesses. */
 struct msrf_l1 {
 	enum msrf_vendor vendor;
-	/* VMX "use MSR bitmaps", SVM INTERCEPT_MSR_PROT; off = all exit to L1 */
+	/*
+	 * VMX "use MSR bitmaps", SVM INTERCEPT_MSR_PROT.  Off: on VMX every
+	 * RDMSR/WRMSR exits to L1; on SVM none does (L0 handles them all).
+	 */
 	bool use_bitmap;
 	const uint8_t *bitmap;	/* MSRF_*_BYTES bytes */
 };

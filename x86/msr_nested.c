@@ -22,7 +22,8 @@
  * (which always exits to L1) and x2APIC registers (never filtered: L0
  * answers from L1's LAPIC when L1 passes them through).
  *
- * Then a filter change while L2 runs: L1 changes the filter between two
+ * Then L1 without an MSR bitmap (VMX: everything exits to L1; SVM:
+ * nothing does, L0 handles it all).  Then a filter change while L2 runs: L1 changes the filter between two
  * runs of the same VMCB / VMCS (VMRESUME), and L2 changes it itself in the middle of its
  * run (through the control port, which L1 does not intercept): the next
  * L2 access follows the new filter.
@@ -139,8 +140,10 @@ static void observe(const struct probe *p, bool write, const struct l2_run *r,
 }
 
 static const char *const l1_names[] = {
-	"passes through", "intercepts reads only", "intercepts writes only", "intercepts"
+	"passes through", "intercepts reads only", "intercepts writes only", "intercepts",
+	"uses no MSR bitmap"
 };
+#define L1_NO_BITMAP	4
 
 static bool check_one(const struct probe *p, bool write, bool allow, unsigned int l1_icpt)
 {
@@ -201,6 +204,38 @@ static void matrix(u32 mask)
 	}
 	msrtest_filter_off();
 	msrtest_counts_check("L2 accesses");
+	report_prefix_pop();
+}
+
+/*
+ * L1 without an MSR bitmap (VMX "use MSR bitmaps" clear, SVM MSR_PROT
+ * clear): on VMX every access exits to L1, on SVM none does and L0
+ * handles them all under its filter (KVM's nested_svm_exit_handled_msr()
+ * returns to the host; vmcb02 keeps L0's own map).  Its bits, all set or
+ * all clear, must not matter: they are set here.
+ */
+static void no_bitmap(u32 mask)
+{
+	unsigned int i, a, w;
+
+	if (!msrtest_enter_mask(mask))
+		return;
+	msrtest_counts_begin();
+	ops->use_bitmap(false);
+	for (i = 0; i < ARRAY_SIZE(probes); i++) {
+		const struct probe *p = &probes[i];
+
+		if (p->x2apic && !x2apic_ok)
+			continue;
+		for (a = 0; a < 2; a++) {
+			install(p, a);
+			for (w = 0; w < 2; w++)
+				check_one(p, w, a, L1_NO_BITMAP);
+		}
+	}
+	ops->use_bitmap(true);
+	msrtest_filter_off();
+	msrtest_counts_check("L2 accesses, no bitmap");
 	report_prefix_pop();
 }
 
@@ -300,6 +335,8 @@ int main(int argc, char **argv, char **envp)
 		report_skip("x2APIC probes: no x2APIC mode for L1");
 	for (i = 0; i < 2; i++)
 		matrix(i ? MSRF_EXIT_VALID_MASK : 0);
+	for (i = 0; i < 2; i++)
+		no_bitmap(i ? MSRF_EXIT_VALID_MASK : 0);
 	live_change(0);
 	live_change(MSRF_EXIT_VALID_MASK);
 	report_prefix_pop();

@@ -1676,9 +1676,16 @@ static void test_nested(void)
 		      msrf_l2_outcome(&ctx, &l1, MSR_K, R, 0, UNKNOWN));
 	ctx.filter = NULL;
 	check_outcome("l2 pass FD R no filter", V, msrf_l2_outcome(&ctx, &l1, MSR_FD, R, 0, OK));
-	/* MSR_PROT off: every MSR exits to L1 */
+	/* MSR_PROT off: L1 intercepts no MSR; L0 handles them all */
 	l1.use_bitmap = false;
-	check_outcome("l2 no MSR_PROT", MSRF_L1_EXIT, msrf_l2_outcome(&ctx, &l1, MSR_FD, R, 0, OK));
+	check_outcome("l2 no MSR_PROT: L0's V", V, msrf_l2_outcome(&ctx, &l1, MSR_FD, R, 0, OK));
+	check_outcome("l2 no MSR_PROT, no map bit: L0's outcome", MSRF_GP,
+		      msrf_l2_outcome(&ctx, &l1, MSR_K, R, 0, UNKNOWN));
+	/* VMX without "use MSR bitmaps": every MSR exits to L1 */
+	l1.vendor = MSRF_VENDOR_VMX;
+	check_outcome("l2 VMX no bitmaps: L1 exit", MSRF_L1_EXIT,
+		      msrf_l2_outcome(&ctx, &l1, MSR_FD, R, 0, OK));
+	l1.vendor = MSRF_VENDOR_SVM;
 	l1.use_bitmap = true;
 	/* x2APIC: exempt; L1's LAPIC; no CPU virtualization for L2 */
 	msrf_l1_bitmap_set(MSRF_VENDOR_SVM, l1map, 0x808, W, false);

@@ -63,6 +63,11 @@ struct nested_ops {
 	u8 *bitmap;
 	/* Whether L1 has the CPU use it (VMX "use MSR bitmaps", SVM MSR_PROT) */
 	bool (*uses_bitmap)(void);
+	/*
+	 * Switch that control (on at init).  Off: on VMX every RDMSR/WRMSR
+	 * of L2 exits to L1, on SVM none does.
+	 */
+	void (*use_bitmap)(bool on);
 	/* Run fn as L2 (then the call to L1); return at its first exit. */
 	void (*run)(void (*fn)(void), struct l2_run *r);
 };

@@ -120,6 +120,14 @@ static bool svm_uses_bitmap(void)
 	return V32(C_INTERCEPT_MISC1) & MISC1_MSR_PROT;
 }
 
+static void svm_use_bitmap(bool on)
+{
+	if (on)
+		V32(C_INTERCEPT_MISC1) |= MISC1_MSR_PROT;
+	else
+		V32(C_INTERCEPT_MISC1) &= ~MISC1_MSR_PROT;
+}
+
 static void set_seg(u32 off, u16 sel, u16 attr, u32 limit, u64 base)
 {
 	V16(off) = sel;
@@ -242,5 +250,6 @@ const struct nested_ops svm_nested_ops = {
 	.init = svm_init,
 	.bitmap = msrpm,
 	.uses_bitmap = svm_uses_bitmap,
+	.use_bitmap = svm_use_bitmap,
 	.run = svm_run,
 };

@@ -366,6 +366,13 @@ static bool vmx_uses_bitmap(void)
 	return vmread(PROC_CTLS) & PROC_MSR_BITMAPS;
 }
 
+static void vmx_use_bitmap(bool on)
+{
+	u32 ctls = vmread(PROC_CTLS);
+
+	vmwrite(PROC_CTLS, on ? ctls | PROC_MSR_BITMAPS : ctls & ~PROC_MSR_BITMAPS);
+}
+
 void vmx_set_list(enum vmx_list l, struct vmx_msr_entry *e, u32 n)
 {
 	static const u64 addr[VMX_LISTS] = {
@@ -545,5 +552,6 @@ const struct nested_ops vmx_nested_ops = {
 	.init = vmx_init,
 	.bitmap = msr_bitmap,
 	.uses_bitmap = vmx_uses_bitmap,
+	.use_bitmap = vmx_use_bitmap,
 	.run = vmx_run,
 };
