@@ -233,8 +233,8 @@ def markdown(report):
     out.append("")
     out.append("Kinds: status; missing (absent from some runs); value (another "
                "outcome); count (only numbers differ, e.g. rounds done in a time).  "
-               "Expected: the model predicts the difference from the kernel "
-               "version; these come last.")
+               "Expected: explained by the kernel version (the model's version "
+               "table) or by the vendor the guest runs on; these come last.")
     out.append("")
     if not diffs:
         out.append("None: every subtest has the same status and value in every run.")
