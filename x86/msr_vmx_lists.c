@@ -22,9 +22,11 @@
  *   abort-load   the VM-exit MSR-load list with LSTAR's write denied
  *   abort-tsc    the VM-exit MSR-store list with IA32_TSC's read denied
  *
- * The abort-* modes end in a shutdown where the model expects a VM abort
- * (each has its own stanza with expected_end = shutdown) and announce it
- * first; where it expects none they check the list's effect and exit.
+ * The abort-* modes first run their list with no filter (it must work,
+ * so that an abort is the deny's doing), then end in a shutdown where the
+ * model expects a VM abort (each has its own stanza with expected_end =
+ * shutdown) and announce it first; where it expects none they check the
+ * list's effect and exit.
  */
 #include "libcflat.h"
 #include "msr.h"
@@ -224,6 +226,28 @@ static void lists(u32 mask)
 
 /* ---- abort-*: a VM exit whose list the filter stops ------------------------- */
 
+/* The same list with no filter first: it works, so an abort is the deny's. */
+static void control(enum vmx_list l, bool tsc)
+{
+	struct l2_run r;
+
+	if (l == VMX_LIST_EXIT_LOAD) {
+		exit_load_list();
+		return;
+	}
+	if (!tsc) {
+		exit_store_list();
+		return;
+	}
+	fill(NULL, 1);
+	list[0].index = MSR_IA32_TSC;
+	vmx_set_list(VMX_LIST_EXIT_STORE, list, 1);
+	ops->run(l2_nothing, &r);
+	if (ran(&r, "VM-exit MSR-store list with TSC, no filter"))
+		report(list[0].value != 0, "VM-exit MSR-store list with TSC, no filter: stored");
+	restore_l1();
+}
+
 /*
  * List l holds n entries of list_index (or TSC alone); 'denied' names
  * the deny.  Where the model says VM abort, announce the shutdown and
@@ -339,14 +363,17 @@ int main(int argc, char **argv, char **envp)
 	/* The exit mask with every reason on: still no exit for a list entry. */
 	if (argc > 1 && msrtest_enter_mask(MSRF_EXIT_VALID_MASK)) {
 		if (arg_selected(argc, argv, "abort-store")) {
+			control(VMX_LIST_EXIT_STORE, false);
 			deny(MSR_LSTAR, MSRF_READ);
 			exit_abort(VMX_LIST_EXIT_STORE, false, "LSTAR read denied");
 		}
 		if (arg_selected(argc, argv, "abort-load")) {
+			control(VMX_LIST_EXIT_LOAD, false);
 			deny(MSR_LSTAR, MSRF_WRITE);
 			exit_abort(VMX_LIST_EXIT_LOAD, false, "LSTAR write denied");
 		}
 		if (arg_selected(argc, argv, "abort-tsc")) {
+			control(VMX_LIST_EXIT_STORE, true);
 			deny(MSR_IA32_TSC, MSRF_READ);
 			exit_abort(VMX_LIST_EXIT_STORE, true, "IA32_TSC read denied");
 		}
