@@ -308,11 +308,15 @@ debug: action=ignore
 EOF
 
 say "booting $kver in Bochs ($(basename "$bochs_dir"); $boot_mode boot; kvm_intel $intel_params; kvm $lane_kvm_params)"
-start=$(date +%s)
+start=$(date +%s) start_ns=$(date +%s%N)
 cpu_s() {	# CPU seconds Bochs has used so far
 	local p
 	p=$(pgrep -P $bpid | head -n 1)
 	[ -n "$p" ] && awk '{ printf "%.1f", ($14 + $15) / 100 }' /proc/$p/stat 2>/dev/null
+}
+since() {	# wall seconds since Bochs started, to 0.1 s
+	local d=$((($(date +%s%N) - start_ns) / 100000000))
+	echo "$((d / 10)).$((d % 10))"
 }
 timeout "$timeout_s" "$bochs_dir/bin/bochs" -q -f "$work/bochsrc" </dev/null >"$work/bochs.out" 2>&1 &
 bpid=$!
@@ -325,20 +329,22 @@ tail --pid=$bpid -n +1 -f "$conlog" 2>/dev/null | grep --line-buffered -av '^\[ 
 tailpid=$!
 ready= ready_cpu= t_con= t_kern= t_init=
 while kill -0 $bpid 2>/dev/null; do
-	sleep 1
-	now=$(date +%s)
+	# Five looks a second until /dev/kvm is there (the timeline's
+	# resolution), then one.
+	if [ -z "$ready" ]; then sleep 0.2; else sleep 1; fi
 	if [ -z "$t_con" ] && [ -s "$conlog" ]; then
-		t_con="$((now - start))/$(cpu_s)"
+		t_con="$(since)/$(cpu_s)"
 	fi
-	# The kernel's first message (with quiet, a warning or an error).
+	# The kernel's first message (with quiet, a warning or an error, all
+	# printed once its serial console is registered).
 	if [ -z "$t_kern" ] && grep -qa '^\[ *[0-9]*\.[0-9]*\] ' "$conlog"; then
-		t_kern="$((now - start))/$(cpu_s)"
+		t_kern="$(since)/$(cpu_s)"
 	fi
 	if [ -z "$t_init" ] && grep -q '^lane: init' "$work/com2"; then
-		t_init="$((now - start))/$(cpu_s)"
+		t_init="$(since)/$(cpu_s)"
 	fi
 	if [ -z "$ready" ] && grep -q '^lane: kvm-ready' "$work/com2"; then
-		ready=$((now - start)) ready_cpu=$(cpu_s)
+		ready=$(since) ready_cpu=$(cpu_s)
 		say "L1 up, /dev/kvm there after ${ready} s"
 	fi
 	if grep -q '^lane: packed' "$work/com2"; then
