@@ -44,14 +44,15 @@
 #  - cd: isolinux on the CD loads the bzImage and the initramfs, and the
 #    kernel's decompressor runs in Bochs.
 #
-# Where the boot time goes (Bochs CPU seconds from power-on; Debian's
-# 6.1.0-57 and 7.3.4; doc/performance.md has the runs): the BIOS, 1.0 s to
-# the boot loader's first line either way; the kernel's first console line
-# at 2.0 s in the fast boot, at 13.3 s (6.1, XZ) or 5.0 s (7.3, zstd) from
-# the CD, where isolinux loads the bzImage and the decompressor runs
-# (11.8 s of 6.1's); /init 4 s later (7.3: 5 s); /dev/kvm 2-3 s after
-# that (7.3: 6-7 s, its module loading).  To /dev/kvm: 8-9 s for 6.1 (CD
-# 20.4 s), 13-14 s for 7.3 (CD 17.3 s).
+# Where the boot time goes (Bochs CPU seconds from power-on, medians of
+# three idle runs of Debian's 6.1.0-57 and 7.3.4; doc/performance.md): the
+# BIOS, about 1 s to the boot loader's first line either way; the kernel's
+# first console line at 1.3 s (7.3: 1.8 s) in the fast boot, at 13.9 s
+# (6.1, XZ) or 4.8 s (7.3, zstd) from the CD, where isolinux loads the
+# bzImage and the decompressor runs (11.8 s of 6.1's); /init 4.6 s later
+# (7.3: 6.1 s) and /dev/kvm 2.8 s after that (7.3: 7.5 s, its module
+# loading).  To /dev/kvm: 8.7 s for 6.1 (CD 21.1 s), 15.4 s for 7.3 (CD
+# 18.9 s).
 #
 # Bochs has no 9p and no -kernel, so (see doc/lanes.md, "The Intel lane"):
 #  - in: a small CD (the boot stub, or isolinux with the kernel) and one
