@@ -14,7 +14,10 @@
 # descriptor where the SDM asks for 64 bytes (scripts/bochs/pid-align.patch
 # says where and why).  And it reports a VMX preemption-timer rate of 0,
 # which makes kvm_intel refuse the timer that every real Intel host uses
-# (scripts/bochs/vmx-preemption-rate.patch).  Debian's build also has no headless display library
+# (scripts/bochs/vmx-preemption-rate.patch).  Its loader of RAM images
+# (bochsrc optramimage, which the lane's fast boot uses for the kernel and
+# the initramfs) puts all of a file but its first memory block in the wrong
+# guest pages (scripts/bochs/optram-blocks.patch).  Debian's build also has no headless display library
 # (no 'nogui'); this one has.  Bochs 3.1 has the descriptor fix but Debian's
 # 6.1 kernel dies early under it and 7.3 halts before its first console line,
 # so the pin is 3.0 (see doc/lanes.md, "The Intel lane").
