@@ -4,7 +4,8 @@
 # scripts/bochs/lane-boot.S (its fast boot).  Included by the top-level
 # Makefile.
 
-CHECK_PROGS += $(BUILD)/tests/test-lane-frame $(BUILD)/tests/test-fastboot
+CHECK_PROGS += $(BUILD)/tests/test-lane-frame $(BUILD)/tests/test-fastboot \
+	$(BUILD)/tests/test-lane-options
 
 $(BUILD)/tests/test-lane-frame: host/tests/test-lane-frame.sh scripts/lane-frame.sh
 	@mkdir -p $(@D)
@@ -12,6 +13,11 @@ $(BUILD)/tests/test-lane-frame: host/tests/test-lane-frame.sh scripts/lane-frame
 	chmod +x $@
 
 $(BUILD)/tests/test-fastboot: host/tests/test-fastboot.sh scripts/lib/fastboot.sh scripts/bochs/lane-boot.S
+	@mkdir -p $(@D)
+	cp $< $@
+	chmod +x $@
+
+$(BUILD)/tests/test-lane-options: host/tests/test-lane-options.sh scripts/lib/lane.sh
 	@mkdir -p $(@D)
 	cp $< $@
 	chmod +x $@

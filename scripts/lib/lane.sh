@@ -34,6 +34,15 @@ lane_options() {
 		shift "$lane_shift"
 	done
 	lane_args=("$@")
+	# A lane option after run_tests.sh's would reach L1's run_tests.sh,
+	# which refuses it only after a whole boot: say so here.
+	local a
+	for a in "$@"; do
+		case $a in
+		--kernel|--kernel=*|--modules|--modules=*|--vendor|--vendor=*|--kvm-param|--kvm-param=*)
+			die "${a%%=*} must come before run_tests.sh's options (${1})" ;;
+		esac
+	done
 	lane_cmd=
 	if [ "${1:-}" = --cmd ]; then
 		[ $# -eq 2 ] || die "usage: $0 --cmd 'COMMAND'"
