@@ -38,7 +38,9 @@
 #   source=   where the kernel came from, for results.json (host.kernel_source)
 # With --stage DIR, the modules kvm, kvm-VENDOR and those of --also, with
 # their dependencies, are copied uncompressed into DIR, and DIR/order lists
-# them in load order (paths relative to DIR); a module that is built into
+# them in load order (paths relative to DIR); a signed module also gets a
+# copy without its appended signature, NAME.nosig.ko (scripts/lib/l1-init.sh
+# says why); a module that is built into
 # the kernel (modules.builtin) is left out; one that is neither a module nor
 # listed as built in (7.x packages ship no modules.builtin) is named on
 # stderr and in DIR/builtin, for the lane to check /sys/module inside.
@@ -352,6 +354,20 @@ kernel_release_of() {
 # Module names as modules.dep has them: kvm-amd and kvm_amd are one module.
 mod_regex() { printf '%s' "$1" | sed 's/[-_]/[-_]/g'; }
 
+# strip_sig FILE: FILE's copy without the signature the kernel build
+# appended (the module, then struct module_signature, whose last 4 bytes
+# are the signature's length, big-endian, then "~Module signature
+# appended~\n"), as ${FILE%.ko}.nosig.ko; nothing for an unsigned module.
+strip_sig() {
+	local f=$1 len n
+	[ "$(tail -c 28 "$f" | head -c 27)" = "~Module signature appended~" ] || return 0
+	len=$(tail -c 32 "$f" | head -c 4 | od -An -tu1 |
+		awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }')
+	n=$(($(stat -c %s "$f") - 28 - 12 - len))
+	[ "$n" -gt 0 ] || die "$f: a signature longer than the module"
+	head -c "$n" "$f" >"${f%.ko}.nosig.ko" || die "cannot write ${f%.ko}.nosig.ko"
+}
+
 stage_modules() {
 	local want m p d b out order=() builtin=()
 	declare -A seen
@@ -392,6 +408,7 @@ stage_modules() {
 		*.gz) gzip -dc "$k_moddir/$m" >"$out" ;;
 		*) cp "$k_moddir/$m" "$out" ;;
 		esac || die "cannot unpack $k_moddir/$m"
+		strip_sig "$out"
 		echo "$b" >>"$stage/order"
 	done
 }

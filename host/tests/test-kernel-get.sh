@@ -27,6 +27,10 @@ kernel/virt/lib/irqbypass.ko:
 kernel/drivers/crypto/ccp/ccp.ko:
 EOF
 echo "kernel/drivers/virtio/virtio_pci.ko" >"$m/modules.builtin"
+# ccp is signed: body, a 5-byte signature, struct module_signature (its last
+# 4 bytes: the length, big-endian), the marker.
+printf 'ccp body\nSIGNA\0\0\0\0\0\0\0\0\0\0\0\005~Module signature appended~\n' \
+	>"$m/kernel/drivers/crypto/ccp/ccp.ko"
 echo "not a kernel" >"$tmp/bzImage"
 
 out=$("$top/scripts/kernel-get.sh" --modules "$tmp/inst" --stage "$tmp/stage" \
@@ -42,6 +46,12 @@ order=$(tr '\n' ' ' <"$tmp/stage/order" 2>/dev/null)
 [ "$order" = "irqbypass.ko kvm.ko ccp.ko kvm-amd.ko " ] &&
 	pass "modules staged dependencies first, each once" ||
 	fail "modules staged dependencies first, each once" "order: $order"
+[ "$(cat "$tmp/stage/ccp.nosig.ko" 2>/dev/null)" = "ccp body" ] &&
+	cmp -s "$tmp/stage/ccp.ko" "$m/kernel/drivers/crypto/ccp/ccp.ko" &&
+	[ ! -e "$tmp/stage/kvm.nosig.ko" ] &&
+	pass "a signed module also staged without its signature, an unsigned one not" ||
+	fail "a signed module also staged without its signature, an unsigned one not" \
+		"$(ls "$tmp/stage"; od -c "$tmp/stage/ccp.nosig.ko" 2>&1 | head -3)"
 [ "$(cat "$tmp/stage/kvm-amd.ko" 2>/dev/null)" = arch/x86/kvm/kvm-amd.ko ] &&
 	pass "staged module is the tree's file" || fail "staged module is the tree's file" "$(ls "$tmp/stage")"
 grep -q "virtio_pci is built into $v" "$tmp/err" && ! grep -qx virtio_pci "$tmp/stage/builtin" &&
