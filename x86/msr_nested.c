@@ -173,55 +173,46 @@ static bool check_one(const struct probe *p, bool write, bool allow, unsigned in
 	return ok;
 }
 
-static void matrix(u32 mask)
+/*
+ * For each probe, L0's filter allowing it, then denying it: L1 with its
+ * read and write bits apart (KVM merges L1's map into L2's 32 bits at a
+ * time, and one direction intercepted must not leak into the other), or
+ * (no_bitmap) with no MSR bitmap at all.
+ */
+static void probe_rows(const struct probe *p, unsigned int allow, bool no_bitmap)
 {
-	unsigned int i, a, b, w;
+	unsigned int b, w;
 
-	if (!msrtest_enter_mask(mask))
+	if (no_bitmap) {
+		for (w = 0; w < 2; w++)
+			check_one(p, w, allow, L1_NO_BITMAP);
 		return;
-	msrtest_counts_begin();
-	for (i = 0; i < ARRAY_SIZE(probes); i++) {
-		const struct probe *p = &probes[i];
-
-		if (p->x2apic && !x2apic_ok)
-			continue;
-		for (a = 0; a < 2; a++) {
-			install(p, a);
-			/*
-			 * L1's read and write bits apart too: KVM merges L1's
-			 * map into L2's 32 bits at a time, and one direction
-			 * intercepted must not leak into the other.
-			 */
-			for (b = 0; b < 4; b++) {
-				nested_intercept_msr(ops, p->index, MSRF_ACCESS_READ, b & 1);
-				nested_intercept_msr(ops, p->index, MSRF_ACCESS_WRITE, b & 2);
-				for (w = 0; w < 2; w++)
-					check_one(p, w, a, b);
-			}
-			nested_intercept_msr(ops, p->index, MSRF_ACCESS_READ, true);
-			nested_intercept_msr(ops, p->index, MSRF_ACCESS_WRITE, true);
-		}
 	}
-	msrtest_filter_off();
-	msrtest_counts_check("L2 accesses");
-	report_prefix_pop();
+	for (b = 0; b < 4; b++) {
+		nested_intercept_msr(ops, p->index, MSRF_ACCESS_READ, b & 1);
+		nested_intercept_msr(ops, p->index, MSRF_ACCESS_WRITE, b & 2);
+		for (w = 0; w < 2; w++)
+			check_one(p, w, allow, b);
+	}
+	nested_intercept_msr(ops, p->index, MSRF_ACCESS_READ, true);
+	nested_intercept_msr(ops, p->index, MSRF_ACCESS_WRITE, true);
 }
 
 /*
- * L1 without an MSR bitmap (VMX "use MSR bitmaps" clear, SVM MSR_PROT
- * clear): on VMX every access exits to L1, on SVM none does and L0
- * handles them all under its filter (KVM's nested_svm_exit_handled_msr()
- * returns to the host; vmcb02 keeps L0's own map).  Its bits, all set or
- * all clear, must not matter: they are set here.
+ * no_bitmap: L1 without an MSR bitmap (VMX "use MSR bitmaps" clear, SVM
+ * MSR_PROT clear): on VMX every access exits to L1, on SVM none does and
+ * L0 handles them all under its filter (KVM's nested_svm_exit_handled_msr()
+ * returns to the host; vmcb02 keeps L0's own map).  Its bits, all set,
+ * must not matter.
  */
-static void no_bitmap(u32 mask)
+static void matrix(u32 mask, bool no_bitmap)
 {
-	unsigned int i, a, w;
+	unsigned int i, a;
 
 	if (!msrtest_enter_mask(mask))
 		return;
 	msrtest_counts_begin();
-	ops->use_bitmap(false);
+	ops->use_bitmap(!no_bitmap);
 	for (i = 0; i < ARRAY_SIZE(probes); i++) {
 		const struct probe *p = &probes[i];
 
@@ -229,13 +220,12 @@ static void no_bitmap(u32 mask)
 			continue;
 		for (a = 0; a < 2; a++) {
 			install(p, a);
-			for (w = 0; w < 2; w++)
-				check_one(p, w, a, L1_NO_BITMAP);
+			probe_rows(p, a, no_bitmap);
 		}
 	}
 	ops->use_bitmap(true);
 	msrtest_filter_off();
-	msrtest_counts_check("L2 accesses, no bitmap");
+	msrtest_counts_check(no_bitmap ? "L2 accesses, no bitmap" : "L2 accesses");
 	report_prefix_pop();
 }
 
@@ -333,10 +323,8 @@ int main(int argc, char **argv, char **envp)
 		msrtest_refresh_apic_mode();
 	else
 		report_skip("x2APIC probes: no x2APIC mode for L1");
-	for (i = 0; i < 2; i++)
-		matrix(i ? MSRF_EXIT_VALID_MASK : 0);
-	for (i = 0; i < 2; i++)
-		no_bitmap(i ? MSRF_EXIT_VALID_MASK : 0);
+	for (i = 0; i < 4; i++)
+		matrix(i & 1 ? MSRF_EXIT_VALID_MASK : 0, i >= 2);
 	live_change(0);
 	live_change(MSRF_EXIT_VALID_MASK);
 	report_prefix_pop();
