@@ -152,36 +152,56 @@ static void entry_list(const char *name, unsigned int n, bool denied)
 	restore_l1();
 }
 
-static void exit_store_list(void)
-{
-	struct l2_run r;
-
-	fill(NULL, 2);
-	vmx_set_list(VMX_LIST_EXIT_STORE, list, 2);
-	msrtest_counts_begin();
-	ops->run(l2_write_both, &r);
-	if (ran(&r, "VM-exit MSR-store list"))
-		report(list[0].value == VAL_L2_KGS && list[1].value == VAL_L2_LSTAR,
-		       "VM-exit MSR-store list: holds L2's values");
-	msrtest_counts_check("VM-exit MSR-store list");
-	restore_l1();
-}
-
-static void exit_load_list(void)
+/*
+ * One run with VM-exit list l holding KERNEL_GS_BASE and LSTAR (or, tsc,
+ * IA32_TSC alone), named 'what'.  stop > 0: the model expects a VM abort
+ * at that entry, so announce the shutdown and report a FAIL if L1 comes
+ * back; otherwise the list must have done its work: the store list holds
+ * what L2 left (L2 writes KERNEL_GS_BASE and LSTAR), the load list's
+ * values are L1's.  Our VMM sees no exit either way.
+ */
+static void exit_list(enum vmx_list l, bool tsc, const char *what, int stop)
 {
 	static const u64 v[2] = { VAL_EXIT_KGS, VAL_EXIT_LSTAR };
 	struct l2_run r;
-	u64 kgs, lstar;
+	u64 t0, t1;
+	bool ok;
 
-	fill(v, 2);
-	vmx_set_list(VMX_LIST_EXIT_LOAD, list, 2);
+	fill(l == VMX_LIST_EXIT_LOAD ? v : NULL, tsc ? 1 : 2);
+	if (tsc)
+		list[0].index = MSR_IA32_TSC;
+	vmx_set_list(l, list, tsc ? 1 : 2);
+	if (stop > 0)
+		report_expect_shutdown("%s: entry %d denied: KVM must VM-abort "
+				       "(doc/abi.md §11.3)", what, stop);
 	msrtest_counts_begin();
-	ops->run(l2_nothing, &r);
-	kgs = rdmsr(MSR_KERNEL_GS_BASE);
-	lstar = rdmsr(MSR_LSTAR);
-	if (ran(&r, "VM-exit MSR-load list"))
-		report(kgs == v[0] && lstar == v[1], "VM-exit MSR-load list: L1 has its values");
-	msrtest_counts_check("VM-exit MSR-load list");
+	t0 = rdtsc();
+	ops->run(l == VMX_LIST_EXIT_STORE ? l2_write_both : l2_nothing, &r);
+	t1 = rdtsc();
+	/*
+	 * For what the value says of the path taken: KVM takes a stored TSC
+	 * from vmcs02's own store list and adds L1's offset (it expects the
+	 * CPU's raw TSC there); any other path reads L1's TSC.
+	 */
+	if (tsc)
+		report_info("L1's TSC 0x%lx before the run, 0x%lx after; stored 0x%lx",
+			    (unsigned long)t0, (unsigned long)t1, (unsigned long)list[0].value);
+	if (stop > 0) {
+		report(false, "%s: VM abort expected, but L1 resumed after %s "
+		       "(entry 1 now 0x%lx)", what, r.name, (unsigned long)list[0].value);
+		return;
+	}
+	if (ran(&r, what)) {
+		if (tsc)
+			ok = list[0].value != 0;
+		else if (l == VMX_LIST_EXIT_STORE)
+			ok = list[0].value == VAL_L2_KGS && list[1].value == VAL_L2_LSTAR;
+		else
+			ok = rdmsr(MSR_KERNEL_GS_BASE) == v[0] && rdmsr(MSR_LSTAR) == v[1];
+		report(ok, "%s: %s", what, tsc ? "TSC stored" :
+		       l == VMX_LIST_EXIT_STORE ? "holds L2's values" : "L1 has its values");
+	}
+	msrtest_counts_check(what);
 	restore_l1();
 }
 
@@ -214,8 +234,8 @@ static void lists(u32 mask)
 	if (!msrtest_enter_mask(mask))
 		return;
 	entry_list("VM-entry MSR-load list", 2, false);
-	exit_store_list();
-	exit_load_list();
+	exit_list(VMX_LIST_EXIT_STORE, false, "VM-exit MSR-store list", 0);
+	exit_list(VMX_LIST_EXIT_LOAD, false, "VM-exit MSR-load list", 0);
 	deny(MSR_LSTAR, MSRF_WRITE);
 	entry_list("VM-entry MSR-load list, LSTAR write denied", 2, true);
 	deny(MSR_LSTAR, MSRF_WRITE);
@@ -226,84 +246,27 @@ static void lists(u32 mask)
 
 /* ---- abort-*: a VM exit whose list the filter stops ------------------------- */
 
-/* The same list with no filter first: it works, so an abort is the deny's. */
-static void control(enum vmx_list l, bool tsc)
-{
-	struct l2_run r;
-
-	if (l == VMX_LIST_EXIT_LOAD) {
-		exit_load_list();
-		return;
-	}
-	if (!tsc) {
-		exit_store_list();
-		return;
-	}
-	fill(NULL, 1);
-	list[0].index = MSR_IA32_TSC;
-	vmx_set_list(VMX_LIST_EXIT_STORE, list, 1);
-	ops->run(l2_nothing, &r);
-	if (ran(&r, "VM-exit MSR-store list with TSC, no filter"))
-		report(list[0].value != 0, "VM-exit MSR-store list with TSC, no filter: stored");
-	restore_l1();
-}
-
 /*
- * List l holds n entries of list_index (or TSC alone); 'denied' names
- * the deny.  Where the model says VM abort, announce the shutdown and
- * never come back; otherwise check the list's effect.
+ * List l (or TSC alone) with no filter first: it works, so an abort is
+ * the deny's doing.  Then with 'denied' in force, as the model says for
+ * this kernel: a VM abort, or the list's work done.
  */
-static void exit_abort(enum vmx_list l, bool tsc, const char *denied)
+static void exit_abort(enum vmx_list l, bool tsc, u32 index, u32 type, const char *denied)
 {
-	static const u64 v[2] = { VAL_EXIT_KGS, VAL_EXIT_LSTAR };
+	static const u32 tsc_index = MSR_IA32_TSC;
 	enum msrf_vmx_list ml = l == VMX_LIST_EXIT_STORE ? MSRF_VMX_EXIT_STORE :
 			       MSRF_VMX_EXIT_LOAD;
-	u32 tsc_index = MSR_IA32_TSC;
-	int stop;
-	struct l2_run r;
-	u64 t0, t1;
 	char what[160];
+	int stop;
 
-	fill(l == VMX_LIST_EXIT_LOAD ? v : NULL, tsc ? 1 : 2);
-	if (tsc)
-		list[0].index = MSR_IA32_TSC;
+	snprintf(what, sizeof(what), "%s list%s, no filter", vmx_list_name(l),
+		 tsc ? " with TSC" : "");
+	exit_list(l, tsc, what, 0);
+	deny(index, type);
 	stop = tsc ? msrf_vmx_list_stop(msrtest_filter(), kver, ml, &tsc_index, 1) :
 		     stop_of(ml, 2);
-	vmx_set_list(l, list, tsc ? 1 : 2);
-	if (stop > 0)
-		report_expect_shutdown("%s list entry %d, %s: KVM must VM-abort "
-				       "(doc/abi.md §11.3)%s", vmx_list_name(l), stop, denied, rule);
-	msrtest_counts_begin();
-	t0 = rdtsc();
-	ops->run(l == VMX_LIST_EXIT_STORE ? l2_write_both : l2_nothing, &r);
-	t1 = rdtsc();
-	/*
-	 * For what the value says of the path taken: KVM takes a stored TSC
-	 * from vmcs02's own store list and adds L1's offset (it expects the
-	 * CPU's raw TSC there); any other path reads L1's TSC.
-	 */
-	if (tsc)
-		report_info("L1's TSC 0x%lx before the run, 0x%lx after; stored 0x%lx",
-			    (unsigned long)t0, (unsigned long)t1, (unsigned long)list[0].value);
-	if (stop > 0) {
-		report(false, "%s list, %s: VM abort expected, but L1 resumed after %s "
-		       "(entry 1 now 0x%lx)%s", vmx_list_name(l), denied, r.name,
-		       (unsigned long)list[0].value, rule);
-		return;
-	}
 	snprintf(what, sizeof(what), "%s list, %s%s", vmx_list_name(l), denied, rule);
-	if (!ran(&r, what))
-		return;
-	if (tsc)
-		report(list[0].value != 0, "%s: TSC stored (not filtered on this kernel)", what);
-	else if (l == VMX_LIST_EXIT_STORE)
-		report(list[0].value == VAL_L2_KGS && list[1].value == VAL_L2_LSTAR,
-		       "%s: holds L2's values (not filtered on this kernel)", what);
-	else
-		report(rdmsr(MSR_KERNEL_GS_BASE) == v[0] && rdmsr(MSR_LSTAR) == v[1],
-		       "%s: L1 has its values (not filtered on this kernel)", what);
-	msrtest_counts_check(what);
-	restore_l1();
+	exit_list(l, tsc, what, stop);
 }
 
 static bool know_kernel(void)
@@ -362,21 +325,15 @@ int main(int argc, char **argv, char **envp)
 	}
 	/* The exit mask with every reason on: still no exit for a list entry. */
 	if (argc > 1 && msrtest_enter_mask(MSRF_EXIT_VALID_MASK)) {
-		if (arg_selected(argc, argv, "abort-store")) {
-			control(VMX_LIST_EXIT_STORE, false);
-			deny(MSR_LSTAR, MSRF_READ);
-			exit_abort(VMX_LIST_EXIT_STORE, false, "LSTAR read denied");
-		}
-		if (arg_selected(argc, argv, "abort-load")) {
-			control(VMX_LIST_EXIT_LOAD, false);
-			deny(MSR_LSTAR, MSRF_WRITE);
-			exit_abort(VMX_LIST_EXIT_LOAD, false, "LSTAR write denied");
-		}
-		if (arg_selected(argc, argv, "abort-tsc")) {
-			control(VMX_LIST_EXIT_STORE, true);
-			deny(MSR_IA32_TSC, MSRF_READ);
-			exit_abort(VMX_LIST_EXIT_STORE, true, "IA32_TSC read denied");
-		}
+		if (arg_selected(argc, argv, "abort-store"))
+			exit_abort(VMX_LIST_EXIT_STORE, false, MSR_LSTAR, MSRF_READ,
+				   "LSTAR read denied");
+		if (arg_selected(argc, argv, "abort-load"))
+			exit_abort(VMX_LIST_EXIT_LOAD, false, MSR_LSTAR, MSRF_WRITE,
+				   "LSTAR write denied");
+		if (arg_selected(argc, argv, "abort-tsc"))
+			exit_abort(VMX_LIST_EXIT_STORE, true, MSR_IA32_TSC, MSRF_READ,
+				   "IA32_TSC read denied");
 		report_prefix_pop();
 	}
 	report_prefix_pop();
